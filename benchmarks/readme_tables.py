@@ -24,10 +24,10 @@ PROMISED = {'SpectrogramNetSimple': 7.9, 'SpectrogramNetLSTM': 32.3, 'Spectrogra
 def replace_block(name: str, text: str, path: Path = INDEX):
     "Put `text` between the `name` markers of the notebook's markdown cells."
     nb = nbformat.read(path, as_version=4)
-    pattern = re.compile(rf'(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)', re.S)
+    pattern = re.compile(rf'(<!-- {name}:start -->).*?(<!-- {name}:end -->)', re.S)
     hits = [c for c in nb.cells if c.cell_type == 'markdown' and pattern.search(c.source)]
     if len(hits) != 1: sys.exit(f'expected one block named {name!r} in {path}, found {len(hits)}')
-    hits[0].source = pattern.sub(lambda m: m.group(1) + text + m.group(2), hits[0].source)
+    hits[0].source = pattern.sub(lambda m: f'{m.group(1)}\n{text}\n{m.group(2)}', hits[0].source)
     nbformat.write(nb, path)
 
 

@@ -1,0 +1,98 @@
+"""CPU training throughput (examples per second) of Auralflow's SpectrogramNetSimple against Open-Unmix, same run.
+
+One training step = forward, loss, backward, gradient clipping and an AdamW update, on a batch of random stereo chunks
+at 44.1 kHz; data loading is left out (see data_throughput.py). Both sides separate four targets:
+
+* SpectrogramNetSimple at its default size (auralflow.models), trained end to end on waveforms with the default
+  training loss (auralflow.config's default, from auralflow.losses), exactly as auralflow.trainer does;
+* Open-Unmix umxhq (openunmix.umxhq(pretrained=False): four OpenUnmix networks, one per target), trained the way
+  Open-Unmix trains: STFT magnitude of the mixture in, MSE against each target's magnitude.
+
+The two are timed round-robin and the best round of each is kept, so load from other processes hits both alike.
+
+    python benchmarks/train_throughput.py                       # batch 4, 3 s chunks, 1 thread, best of 3 rounds
+    python benchmarks/train_throughput.py --batch_size 8 --chunk_seconds 6 --threads 2
+"""
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+from auralflow.config import TrainingConfig
+from auralflow.losses import create_loss
+from auralflow.models import create_model
+
+
+def auralflow_step(name: str):
+    "A training step function for an Auralflow model: (mixture [B, C, T], targets [B, K, C, T]) -> loss."
+    model = create_model(name).train()
+    loss_fn = create_loss(TrainingConfig().loss)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    def step(mixture, targets):
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(mixture), targets, mixture)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        return float(loss.detach())
+    return step, sum(p.numel() for p in model.parameters())
+
+
+def openunmix_step():
+    "A training step for Open-Unmix umxhq's four target networks, on STFT magnitudes with MSE (its own recipe)."
+    import openunmix
+    separator = openunmix.umxhq(pretrained=False)
+    nets = list(separator.target_models.values())
+    for net in nets: net.train()
+    params = [p for net in nets for p in net.parameters()]
+    optimizer = torch.optim.AdamW(params, lr=1e-3)
+    def magnitude(x): return separator.complexnorm(separator.stft(x))  # [B, C, F, N]
+    def step(mixture, targets):
+        optimizer.zero_grad(set_to_none=True)
+        X = magnitude(mixture)
+        loss = sum(F.mse_loss(net(X), magnitude(targets[:, k].contiguous())) for k, net in enumerate(nets))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 5.0)
+        optimizer.step()
+        return float(loss.detach())
+    return step, sum(p.numel() for p in params)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--batch_size', type=int, default=4, help='examples per step (default 4)')
+    p.add_argument('--chunk_seconds', type=float, default=3.0, help='length of each example in seconds (default 3)')
+    p.add_argument('--steps', type=int, default=2, help='training steps per timed round (default 2)')
+    p.add_argument('--repeats', type=int, default=3, help='timed rounds; the best is kept (default 3)')
+    p.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1)')
+    p.add_argument('--model', default='SpectrogramNetSimple', help='Auralflow model (default SpectrogramNetSimple)')
+    args = p.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    targets = 0.1 * torch.randn(args.batch_size, 4, 2, int(args.chunk_seconds * 44100))
+    mixture = targets.sum(1)
+    contenders = {args.model: auralflow_step(args.model), 'Open-Unmix umxhq': openunmix_step()}
+    for step, _ in contenders.values(): step(mixture, targets)  # warm-up (allocations, first-call overhead)
+
+    best = {name: float('inf') for name in contenders}
+    for _ in range(args.repeats):
+        for name, (step, _) in contenders.items():
+            start = time.perf_counter()
+            for _ in range(args.steps): step(mixture, targets)
+            best[name] = min(best[name], (time.perf_counter() - start) / args.steps)
+
+    print(f"CPU training throughput: batch {args.batch_size} x {args.chunk_seconds:g} s stereo at 44.1 kHz, "
+          f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps")
+    print(f"{'model':<24} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10}")
+    for name, (_, params) in contenders.items():
+        rate = args.batch_size / best[name]
+        print(f"{name:<24} {params / 1e6:>7.1f}M {best[name]:>8.2f} {rate:>11.2f} {rate * args.chunk_seconds:>10.2f}")
+    ours, theirs = best[args.model], best['Open-Unmix umxhq']
+    print(f"{args.model} trains {theirs / ours:.2f}x as fast as Open-Unmix umxhq per example")
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
