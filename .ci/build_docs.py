@@ -4,19 +4,23 @@ The published site is rendered by Quarto (`nbdev_docs`, .github/workflows/deploy
 everywhere, so this build uses nbdev's own notebook processing (show_doc, hidden cells, directives: `proc_nbs`) and
 nbconvert to make the same pages with no network. CI runs it and checks README.md is current.
 
-    python .ci/build_docs.py --out site            # HTML pages in site/
+    python .ci/build_docs.py --out site            # HTML pages in site/ (outputs as stored in the notebooks)
+    python .ci/build_docs.py --out site --execute  # run every notebook first, so pages show plots and tables
     python .ci/build_docs.py --readme               # regenerate README.md from nbs/index.ipynb
     python .ci/build_docs.py --check-readme         # fail if README.md is out of date
 """
 import argparse
 import html
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
 import nbformat
 import yaml
 from nbconvert import HTMLExporter, MarkdownExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 from nbdev.config import get_config
 from nbdev.quarto import proc_nbs
 
@@ -24,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README_NOTE = '<!-- Generated from nbs/index.ipynb by `python .ci/build_docs.py --readme`: edit the notebook, not this file. -->\n\n'
 
 
-def processed_notebooks() -> Path:
-    "Run nbdev's doc processors on nbs/ into its cache folder (_proc) and return that folder."
-    return Path(proc_nbs(str(ROOT / 'nbs'), n_workers=0, force=True))
+def processed_notebooks(source: Path) -> Path:
+    "Run nbdev's doc processors on the notebooks in `source` into its cache folder (_proc) and return that folder."
+    return Path(proc_nbs(str(source), n_workers=0, force=True))
 
 
 def title_of(nb) -> str:
@@ -57,14 +61,67 @@ def readme_text(cache: Path) -> str:
     return README_NOTE + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 
 
+DIRECTIVE = re.compile(r'^#\|\s*([\w-]+):?\s*(.*)$')
+QUARTO_ATTRS = re.compile(r'\{(?:target|style|\.)[^}\n]*\}')  # pandoc attributes such as {target="_blank" ...}
+
+
+def _directives(cell) -> dict:
+    return {m.group(1): m.group(2) for line in cell.source.splitlines() if (m := DIRECTIVE.match(line))}
+
+
+def execute(nb, skip_flags: set):
+    "Run the notebook's cells in order (as `nbdev_test` does), storing their outputs; flagged cells are skipped."
+    from execnb.shell import CaptureShell
+    def skip(cell):
+        d = _directives(cell)
+        return cell.cell_type != 'code' or d.get('eval', '').lower() == 'false' or bool(skip_flags & d.keys())
+    for i, cell in enumerate(nb.cells): cell['idx_'] = i  # execnb reports errors by cell index
+    try: CaptureShell(mpl_format='png').run_all(nb, exc_stop=True, preproc=skip)
+    finally:
+        for cell in nb.cells: cell.pop('idx_', None)
+
+
+def for_html(nb):
+    "Quarto conventions to plain HTML: hide `echo: false` inputs, drop `#|` lines and pandoc attributes."
+    for cell in nb.cells:
+        if cell.cell_type == 'code':
+            if _directives(cell).get('echo', '').lower() == 'false':
+                cell.metadata.setdefault('tags', []).append('remove_input')
+            cell.source = '\n'.join(l for l in cell.source.splitlines() if not DIRECTIVE.match(l))
+            for output in cell.get('outputs', []):
+                if 'text/markdown' in output.get('data', {}):
+                    output['data']['text/markdown'] = QUARTO_ATTRS.sub('', output['data']['text/markdown'])
+        elif cell.cell_type == 'markdown': cell.source = QUARTO_ATTRS.sub('', cell.source)
+    return nb
+
+
+def executed_copies(dest: Path) -> Path:
+    "Execute every notebook of nbs/ (from nbs/, as the tests do) and save the copies, outputs included, in `dest`."
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    skip_flags = set(get_config().get('tst_flags', '').split())
+    for src in sorted((ROOT / 'nbs').iterdir()):
+        if src.suffix != '.ipynb': shutil.copy(src, dest / src.name); continue
+        nb = nbformat.read(src, as_version=4)
+        if not src.name.startswith(('_', '.')):
+            print(f'executing {src.name}', flush=True)
+            cwd = os.getcwd()
+            os.chdir(src.parent)
+            try: execute(nb, skip_flags)
+            finally: os.chdir(cwd)
+        nbformat.write(nb, dest / src.name)
+    return dest
+
+
 def build_site(cache: Path, out: Path) -> list[Path]:
     "Write one HTML page per processed notebook plus a sidebar index; returns the pages."
     out.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}, enabled=True), enabled=True)
     notebooks = sorted(cache.glob('*.ipynb'), key=lambda p: (p.stem != 'index', p.stem))
     pages, links = [], []
     for path in notebooks:
-        nb = _front_matter_to_markdown(nbformat.read(path, as_version=4))
+        nb = for_html(_front_matter_to_markdown(nbformat.read(path, as_version=4)))
         body, _ = exporter.from_notebook_node(nb)
         page = out / f'{path.stem}.html'
         page.write_text(body, encoding='utf-8')
@@ -90,9 +147,11 @@ def main(argv=None) -> int:
     parser.add_argument('--out', type=Path, help='folder for the HTML pages')
     parser.add_argument('--readme', action='store_true', help='rewrite README.md from nbs/index.ipynb')
     parser.add_argument('--check-readme', action='store_true', help='fail if README.md is not what index.ipynb gives')
+    parser.add_argument('--execute', action='store_true', help='run every notebook so pages show current outputs')
     args = parser.parse_args(argv)
     get_config()  # fails early outside the project
-    cache = processed_notebooks()
+    source = executed_copies(ROOT / '_executed') if args.execute and args.out else ROOT / 'nbs'
+    cache = processed_notebooks(source)
     status = 0
     if args.readme or args.check_readme:
         text = readme_text(cache)

@@ -34,7 +34,7 @@ LAYOUTS = ('auto', 'folder', 'musdb-hq', 'musdb')
 # %% ../nbs/03_datasets.ipynb #983a376b
 class Problem(NamedTuple):
     "One thing wrong with a dataset: its kind, the file or folder, and what is wrong."
-    kind: str # 'missing', 'unreadable', 'sample rate', 'length', 'channels', 'duplicate' or 'empty'
+    kind: str # 'missing', 'missing-mixture', 'unreadable', 'sample rate', 'length', 'channels', 'duplicate' or 'empty'
     path: Path # the file or folder concerned
     message: str # what is wrong, in words
 
@@ -172,8 +172,15 @@ def detect_layout(root) -> str:
     return 'folder'
 
 # %% ../nbs/03_datasets.ipynb #d35911e6
+_LAYOUT_HINT = ("a dataset folder holds <split>/<track>/<stem>.wav (splits train, valid, test; stems vocals, drums, "
+               "bass, other and an optional mixture), or MUSDB18's train/ and test/ of <track>.stem.mp4")
+_VALID_HINT = ("on the command line choose another validation split (`auralflow config FOLDER --valid_split test`) or add "
+              "a valid/ folder of tracks to a stems dataset; in Python pass valid_tracks=[...]")
+
 def _check_settings(root: Path, layout: str, targets: Sequence[str]) -> str:
-    if not root.is_dir(): raise DatasetError(f"dataset folder {root} not found; check the data root setting")
+    if not root.is_dir():
+        raise DatasetError(f"dataset folder {root} not found; give an existing folder with --dataset (the data.dataset "
+                           f"setting); {_LAYOUT_HINT}")
     if layout not in LAYOUTS: raise DatasetError(f"unknown dataset layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
     if not targets or len(set(targets)) != len(targets) or 'mixture' in targets:
         raise DatasetError(f"targets must be distinct stem names other than 'mixture', got {list(targets)}")
@@ -196,6 +203,15 @@ def _split_names(root: Path, layout: str, split: str, valid_tracks) -> tuple[str
     return subset, {t.name for t in db.tracks}
 
 # %% ../nbs/03_datasets.ipynb #85cc65ca
+def _mixture_problems(tracks: list[Track], split: str) -> list[Problem]:
+    "Tracks without a mixture file in a split where other tracks have one: probably a stray folder, not a track."
+    have = sum('mixture' in t.files for t in tracks)
+    if have in (0, len(tracks)): return []  # stems-only splits are fine: their mixture is the sum of the stems
+    return [Problem('missing-mixture', next(iter(t.files.values())).parent,
+                    f"no mixture file, while {have} other track(s) of split {split!r} have one; if this folder is not a "
+                    "track (e.g. separation output written inside the dataset), move it out, else add its mixture")
+            for t in tracks if 'mixture' not in t.files]
+
 def find_tracks(root, # dataset folder
                 split: str = 'train', # 'train', 'valid', 'test' (or any sub-folder name for the 'folder' layout)
                 targets: Sequence[str] = DEFAULT_TARGETS, # stems every track must have
@@ -212,8 +228,8 @@ def find_tracks(root, # dataset folder
         raise DatasetError(report if not report.ok else f"musdb could not read {root}: {e}") from None
     if not (root / subset).is_dir():
         have = ', '.join(d.name for d in _track_dirs(root)) or 'nothing'
-        raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {have})" +
-                           ("; pass valid_tracks=[...] to carve 'valid' out of 'train'" if split == 'valid' else ''))
+        raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {have}); " +
+                           (f"{_VALID_HINT} to carve 'valid' out of 'train'" if split == 'valid' else _LAYOUT_HINT))
     paths = (_stem_files if layout == 'musdb' else _track_dirs)(root / subset)
     tracks, report = [], DatasetReport(root)
     for p in paths:
@@ -222,9 +238,10 @@ def find_tracks(root, # dataset folder
         report.tracks += 1
         report.problems += problems
         if track: tracks.append(track)
+    report.problems += _mixture_problems(tracks, split)
     if not report.ok: raise DatasetError(report)
     if not tracks: raise DatasetError(f"no tracks in split {split!r} of {root} (layout {layout!r})" +
-                                      ("; pass valid_tracks=[...] to choose validation songs" if split == 'valid' else ''))
+                                      (f"; {_VALID_HINT} to choose validation songs" if split == 'valid' else ''))
     return tracks
 
 # %% ../nbs/03_datasets.ipynb #55dcfec7
@@ -235,7 +252,7 @@ def verify_dataset(root, # dataset folder
                    decode: bool = False, # also decode every file completely (slow: reads all the audio)
                    raise_error: bool = False, # raise `DatasetError` (holding the report) if anything is wrong
                   ) -> DatasetReport: # every problem found, with paths
-    "Check every track of a dataset and report all problems at once (missing stems, lengths, rates, bad files)."
+    "Check every track of a dataset and report all problems at once (missing stems, lengths, rates, bad files, ...)."
     root = Path(root)
     layout = _check_settings(root, layout, targets)
     report = DatasetReport(root)
@@ -243,11 +260,14 @@ def verify_dataset(root, # dataset folder
     for split in splits:
         paths = (_stem_files if layout == 'musdb' else _track_dirs)(root / split)
         if not paths: report.problems.append(Problem('empty', root / split, "no tracks found"))
+        tracks = []
         for p in paths:
             track, problems = inspect_track(p, targets)
             report.tracks += 1
             report.problems += problems
+            if track: tracks.append(track)
             if track and decode: report.problems += _decode_problems(track)
+        report.problems += _mixture_problems(tracks, split)
     if raise_error and not report.ok: raise DatasetError(report)
     return report
 

@@ -20,14 +20,15 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from .audio import UserError
-from .datasets import DEFAULT_TARGETS, find_tracks, load_stems
+from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
-from .separate import check_chunking, check_targets, load_model, parse_device, separate
+from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, load_model,
+                                parse_device, separate, wiener_option)
 from .transforms import STFT
 
 # %% auto #0
 __all__ = ['COLUMNS', 'score_track', 'oracle_separator', 'select_tracks', 'evaluate', 'summarize', 'add_evaluate_command',
-           'run_evaluate']
+           'cli_dataset_message', 'run_evaluate']
 
 # %% ../nbs/12_evaluate.ipynb #af883de5
 COLUMNS = ('method', 'track', 'target', 'SDR', 'SIR', 'SAR', 'ISR', 'SI-SDR', 'SI-SDRi')
@@ -156,9 +157,14 @@ def add_evaluate_command(subparsers):
     p.add_argument('--tracks', type=_tracks_arg, default=None, help='the first N tracks, or comma-separated names (default: all)')
     p.add_argument('--targets', default=None, help='comma-separated targets to score (default: all the model separates)')
     p.add_argument('--oracle', choices=ORACLES, default=None, help='also evaluate this oracle baseline')
-    p.add_argument('--out', default=None, help='output folder (default: the training folder, else ./evaluation)')
-    p.add_argument('--wiener', action='store_true', help='refine the estimates with a multichannel Wiener filter')
-    p.add_argument('--wiener-iterations', type=int, default=1, help='EM iterations of --wiener (default: %(default)s)')
+    p.add_argument('--out', default=None, help='output folder for evaluation.csv and museval/ (default: '
+                   'MODEL/evaluation for a training folder, which keeps the evaluation.csv written by training; '
+                   'else ./evaluation)')
+    p.add_argument('--name', default=None, help="the model's name in the results (default: its class name, e.g. "
+                   "SpectrogramNetSimple, as in training's evaluation)")
+    p.add_argument('--force', action='store_true', help="allow --out to be a training folder holding training's "
+                   'evaluation.csv (overwritten), or to lie inside a dataset split')
+    add_wiener_options(p)
     p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
     p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap (default: %(default)s)')
     p.add_argument('--batch-size', type=int, default=4, help='windows per forward pass (default: %(default)s)')
@@ -167,18 +173,32 @@ def add_evaluate_command(subparsers):
     p.set_defaults(func=run_evaluate)
     return p
 
+def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
+                        split: str, # the --split asked for
+                       ) -> str:
+    "A dataset error in command-line terms: `--dataset` and `--split` instead of Python arguments."
+    msg = str(e).replace('check the data root setting', 'check --dataset')
+    if 'valid_tracks' in msg:  # a hint for Python callers (or for training): say what to do here instead
+        msg = msg.split('; ', 1)[0] + f"; this dataset has no {split!r} split: use --split test or train"
+    return msg
+
 def run_evaluate(args) -> int:
     "Run `auralflow evaluate`; prints the median table and returns 0."
     if args.model is None and args.oracle is None: raise UserError("give a MODEL to evaluate, or --oracle ibm|irm|wiener")
+    wiener = wiener_option(args.wiener, args.wiener_iterations)
     check_chunking(args.chunk_seconds, args.overlap_seconds, args.batch_size)
-    model = load_model(args.model, parse_device(args.device)) if args.model else None
     is_folder = args.model is not None and Path(args.model).is_dir()
-    out = Path(args.out) if args.out else Path(args.model) if is_folder else Path('evaluation')
-    name = Path(args.model).name if is_folder else args.model
-    results = evaluate(model, args.dataset, args.split, args.tracks, args.targets, args.oracle, out, name,
-                       progress=args.progress, wiener=args.wiener and args.wiener_iterations,
-                       chunk_seconds=args.chunk_seconds, overlap_seconds=args.overlap_seconds,
-                       batch_size=args.batch_size)
+    out = Path(args.out) if args.out else Path(args.model) / 'evaluation' if is_folder else Path('evaluation')
+    check_output_folder(out, [out / 'museval'], args.force)
+    if not args.force and (out / 'config.json').is_file() and (out / 'evaluation.csv').is_file():
+        raise UserError(f"--out {out} is a training folder holding the evaluation.csv written by training; "
+                        "choose another --out (default: MODEL/evaluation), or use --force to overwrite it")
+    model = load_model(args.model, parse_device(args.device)) if args.model else None
+    try:
+        results = evaluate(model, args.dataset, args.split, args.tracks, args.targets, args.oracle, out, args.name,
+                           progress=args.progress, wiener=wiener, chunk_seconds=args.chunk_seconds,
+                           overlap_seconds=args.overlap_seconds, batch_size=args.batch_size)
+    except DatasetError as e: raise DatasetError(cli_dataset_message(e, args.split)) from None
     with pd.option_context('display.float_format', '{:.2f}'.format, 'display.width', 120):
         print(f"median over {results.track.nunique()} track(s) of split {args.split!r}:\n{summarize(results)}")
     print(f"wrote {out / 'evaluation.csv'} and {out / 'museval'}/")

@@ -10,6 +10,7 @@ import functools
 import json
 import math
 import numbers
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +33,8 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'NOTE_NAMES', 'S
            'Arrangement', 'Grid', 'Bar', 'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'drum_part', 'bass_part',
            'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts', 'compose_procedural',
            'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms', 'render_stems',
-           'room_impulse', 'mix_stems', 'resolve_backend', 'compose', 'generate_track', 'frame_db', 'track_name',
-           'generate_dataset', 'add_generate_command', 'run_generate']
+           'room_impulse', 'mix_stems', 'check_soundfont_file', 'resolve_backend', 'compose', 'generate_track',
+           'frame_db', 'track_name', 'generate_dataset', 'add_generate_command', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
@@ -568,16 +569,31 @@ def mix_stems(stems: dict, # stem -> [2, samples] dry audio
     return result
 
 # %% ../nbs/04b_generate.ipynb #17aa83dc
+def check_soundfont_file(path, # a SoundFont file given by the user
+                        ) -> Path: # the path
+    "Raise `SoundFontError` unless `path` is a readable SoundFont (a RIFF 'sfbk' file: .sf2 or .sf3)."
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise SoundFontError(f"SoundFont {path} not found{' (it is a folder)' if p.is_dir() else ''}; give an "
+                             "existing .sf2 file, or leave the soundfont setting out to use the system one")
+    try:
+        with p.open('rb') as f: head = f.read(12)
+    except OSError as e: raise SoundFontError(f"SoundFont {path} cannot be read ({e.strerror})") from None
+    if head[:4] != b'RIFF' or head[8:12] != b'sfbk': raise SoundFontError(f"{path} is not a SoundFont (.sf2) file")
+    return p
+
 def resolve_backend(backend: str | None = None, # 'soundfont', 'synth', or None/'auto' for soundfont when available
-                    soundfont=None, # .sf2 file (None: find one)
+                    soundfont=None, # .sf2 file (None: find one); giving one asks for the soundfont backend
                    ) -> str: # 'soundfont' or 'synth'
-    "Choose the rendering backend; asking for soundfont explicitly fails (with install hints) when it is missing."
+    "Choose the rendering backend; asking for soundfont (or giving a SoundFont file) fails when it cannot run."
     if backend not in (None, 'auto') + BACKENDS:
         raise UserError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     if backend == 'synth': return 'synth'
+    if soundfont is not None: check_soundfont_file(soundfont)  # a file the user named must exist and be a SoundFont
     problem = fluidsynth_problem(soundfont)
     if problem is None: return 'soundfont'
-    if backend == 'soundfont': raise SoundFontError(f"the soundfont backend cannot run: {problem}; {INSTALL_HINT}")
+    if backend == 'soundfont' or soundfont is not None:
+        raise SoundFontError(f"the soundfont backend cannot run: {problem}; {INSTALL_HINT}")
     warnings.warn(f"{problem}; rendering with the synth backend instead (synthesized instruments). "
                   f"For sampled instruments {INSTALL_HINT}.", stacklevel=2)
     return 'synth'
@@ -735,9 +751,14 @@ def add_generate_command(subparsers):
 
 def run_generate(args) -> int:
     "Run `auralflow generate`; returns the exit status."
-    out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, args.backend, args.source,
+    with warnings.catch_warnings(record=True) as caught:  # the fallback notice: one plain line, no source location
+        warnings.simplefilter('always', UserWarning)
+        backend = resolve_backend(args.backend, args.soundfont)
+    for w in caught: print(f"auralflow generate: warning: {' '.join(str(w.message).split())}", file=sys.stderr)
+    out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, backend, args.source,
                            args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont)
     manifest = json.loads((out / MANIFEST).read_text())['parameters']
-    print(f"wrote {args.tracks} rendered songs ({manifest['tracks'] - manifest['split_test']} train, "
+    n = manifest['tracks']
+    print(f"wrote {n} rendered song{'s' if n != 1 else ''} ({n - manifest['split_test']} train, "
           f"{manifest['split_test']} test; {manifest['backend']} backend) to {out}")
     return 0

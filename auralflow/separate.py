@@ -22,8 +22,9 @@ from .transforms import STFT, overlap_add
 
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'model_device', 'check_chunking', 'check_targets', 'wiener_em', 'wiener_filter', 'separate',
-           'load_model', 'track_name', 'collect_inputs', 'separate_file', 'parse_device', 'add_separate_command',
-           'run_separate']
+           'load_model', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs',
+           'separate_file', 'parse_device', 'add_wiener_options', 'wiener_option', 'check_output_folder',
+           'add_separate_command', 'run_separate']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -135,6 +136,7 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
     index = [model.targets.index(t) for t in names]
     stft = next((m for m in model.modules() if isinstance(m, STFT)), None)  # a spectrogram model's own STFT
     iterations = int(wiener)
+    if iterations < 0: raise UserError(f"wiener must be True, False or a number of EM iterations >= 1, got {wiener}")
 
     def fn(batch):  # [b, C, chunk] -> [b, len(names), C, chunk] on the CPU
         batch = batch.to(device)
@@ -199,19 +201,47 @@ def load_model(model_ref, # training folder (config.json + checkpoint/) or pretr
 # %% ../nbs/11_separate.ipynb #33aa0720
 AUDIO_SUFFIXES = SOUNDFILE_SUFFIXES + (STEM_SUFFIX,)
 
-def track_name(path) -> str:
-    "The track name of an audio file: its name without the format suffix (`song.stem.mp4` -> `song`)."
-    path = Path(path)
+def _stem_of(path: Path) -> str:
     return path.name[:-len(STEM_SUFFIX)] if is_stem_file(path) else path.stem
 
+def track_name(path) -> str:
+    "The track name of an audio file: its name without the format suffix (`song.stem.mp4` -> `song`); its folder's name for `mixture.*`."
+    path = Path(path)
+    name = _stem_of(path)
+    return (path.resolve().parent.name or name) if name.lower() == 'mixture' else name
+
+def audio_files(folder: Path) -> list[Path]:
+    "The audio files directly in `folder` (sorted; hidden files left out); [] if it cannot be listed."
+    try: return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.')
+                       and (is_stem_file(p) or p.suffix.lower() in SOUNDFILE_SUFFIXES))
+    except OSError: return []
+
+def _mixture_of(folder: Path) -> Path | None:
+    return next((p for p in audio_files(folder) if _stem_of(p).lower() == 'mixture'), None)
+
+def is_track_folder(folder) -> bool:
+    "True if `folder` holds a `mixture.*` audio file next to other audio files: a track of a dataset."
+    folder = Path(folder)
+    return folder.is_dir() and _mixture_of(folder) is not None and len(audio_files(folder)) > 1
+
+def is_split_folder(folder) -> bool:
+    "True if `folder` looks like a dataset split: one of its sub-folders is a track folder."
+    folder = Path(folder)
+    try: return folder.is_dir() and any(d.is_dir() and not d.name.startswith('.') and is_track_folder(d)
+                                        for d in folder.iterdir())
+    except OSError: return False
+
 def collect_inputs(inputs: list) -> tuple[list[Path], list[str]]:
-    "Audio files named by `inputs` (files, or folders: their audio files), and one message per unusable input."
+    "Audio files named by `inputs` (files; a track folder's mixture; other folders' audio files and `*/mixture.*`), and one message per unusable input."
     files, problems = [], []
     for item in map(Path, inputs):
         if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith('.')
-                           and (is_stem_file(p) or p.suffix.lower() in SOUNDFILE_SUFFIXES))
-            if not found: problems.append(f"{item}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)})")
+            if is_track_folder(item): found = [_mixture_of(item)]
+            else:
+                subs = sorted(d for d in item.iterdir() if d.is_dir() and not d.name.startswith('.'))
+                found = audio_files(item) + [m for m in map(_mixture_of, subs) if m is not None]
+            if not found: problems.append(f"{item}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)}) "
+                                          "and no sub-folders with a mixture file")
             files += found
         else: files.append(item)  # missing or unreadable files are reported when loaded
     return list(dict.fromkeys(files)), problems
@@ -234,6 +264,8 @@ def separate_file(model: nn.Module, # a separation model
             raise UserError(f"{path}: output {dest} would overwrite an input; choose another --out")
         if dest.exists() and not force: raise UserError(f"{path}: output {dest} exists; use --force to overwrite it")
     audio, rate = load_audio(path, stream=0 if is_stem_file(path) else None)
+    if audio.shape[0] > 2 and audio.shape[0] != model.audio_channels:
+        raise UserError(f"{path}: has {audio.shape[0]} channels; downmix it to stereo first (e.g. ffmpeg -ac 2)")
     stems = separate(model, audio, rate, **kwargs)
     peak = max(float(s.abs().max()) for s in stems.values())
     gain = 1 / peak if fmt != 'wav' and peak > 1 else 1
@@ -250,6 +282,48 @@ def parse_device(name: str | None) -> torch.device:
         raise UserError(f"device {name!r}: no CUDA GPU is available here; use --device cpu")
     return device
 
+def add_wiener_options(p: argparse.ArgumentParser):
+    "Add `--wiener` and `--wiener-iterations` to a command's parser."
+    p.add_argument('--wiener', action='store_true', help='refine the estimates with a multichannel Wiener filter '
+                   '(1 EM iteration)')
+    p.add_argument('--wiener-iterations', type=int, default=None, metavar='N',
+                   help='EM iterations of the Wiener filter, at least 1; implies --wiener (default: 1)')
+
+def wiener_option(wiener: bool, # --wiener
+                  iterations: int | None, # --wiener-iterations (None if not given)
+                 ) -> int: # EM iterations for `separate(wiener=...)`; 0 = no filter
+    "The Wiener setting of the command line: `--wiener-iterations N` implies `--wiener`; N < 1 is a `UserError`."
+    if iterations is None: return 1 if wiener else 0
+    if iterations < 1:
+        raise UserError(f"--wiener-iterations must be at least 1, got {iterations} (leave out --wiener for no filter)")
+    return iterations
+
+def check_output_folder(out, # the --out folder
+                        folders=(), # folders that will receive output files (inside `out`)
+                        force: bool = False, # allow writing inside a dataset
+                       ):
+    "`UserError` if `out` is a file, or (without `force`) if one of `folders` is a track folder or would be created inside a split."
+    out = Path(out)
+    for p in (out, *out.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise UserError(f"--out {out} is a file; give a folder" if p == out else
+                                f"--out {out}: {p} is a file; give a folder")
+            break
+    if force: return
+    checked = set()
+    for folder in map(Path, folders):
+        if folder in checked: continue
+        checked.add(folder)
+        if is_track_folder(folder):
+            raise UserError(f"--out {out}: {folder} is a track folder of a dataset (mixture.* next to stems); "
+                            "choose an --out outside the dataset, or use --force")
+        created = folder
+        while not created.parent.exists() and created.parent != created: created = created.parent
+        if not created.exists() and is_split_folder(created.parent):
+            raise UserError(f"--out {out}: would create {created} inside the dataset split {created.parent}; "
+                            "choose an --out outside the dataset, or use --force")
+
 def add_separate_command(subparsers):
     "`auralflow separate`: split songs into stems with a trained or pretrained model."
     p = subparsers.add_parser('separate', help='separate songs into stems (vocals, drums, bass, other)',
@@ -257,29 +331,33 @@ def add_separate_command(subparsers):
                               'Writes OUT/<track>/<target>.<format> at the input\'s sample rate and channel count.')
     p.add_argument('model', metavar='MODEL', help='training folder (config.json + checkpoint/) or pretrained model name')
     p.add_argument('inputs', metavar='INPUT', nargs='+',
-                   help=f"audio files ({', '.join(AUDIO_SUFFIXES)}) or folders of them")
-    p.add_argument('--out', default='separated', help='output folder (default: %(default)s)')
+                   help=f"audio files ({', '.join(AUDIO_SUFFIXES)}) or folders: a track folder gives its mixture.*, "
+                   "another folder its audio files and the mixture.* of each sub-folder (a dataset split)")
+    p.add_argument('--out', default='separated', help='output folder; not inside a dataset split unless --force '
+                   '(default: %(default)s)')
     p.add_argument('--targets', default=None, help='comma-separated targets to write, e.g. vocals,drums (default: all)')
     p.add_argument('--residual', action='store_true', help='also write residual = mixture - the written targets')
     p.add_argument('--format', dest='fmt', choices=('wav', 'flac'), default='wav',
                    help='wav (32-bit float, exact) or flac (24-bit) (default: %(default)s)')
-    p.add_argument('--wiener', action='store_true', help='refine the estimates with a multichannel Wiener filter')
-    p.add_argument('--wiener-iterations', type=int, default=1, help='EM iterations of --wiener (default: %(default)s)')
+    add_wiener_options(p)
     p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
     p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap of windows (default: %(default)s)')
     p.add_argument('--batch-size', type=int, default=4, help='windows per forward pass (default: %(default)s)')
     p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
-    p.add_argument('--force', action='store_true', help='overwrite existing output files (never the inputs)')
+    p.add_argument('--force', action='store_true', help='overwrite existing output files (never the inputs), and '
+                   'allow --out inside a dataset (a folder of track folders holding mixture.* and stems)')
     p.add_argument('--no-progress', dest='progress', action='store_false', help='hide the progress bars')
     p.set_defaults(func=run_separate)
     return p
 
 def run_separate(args) -> int:
-    "Run `auralflow separate`; returns 0, or 1 if some inputs were skipped."
-    model = load_model(args.model, parse_device(args.device))
-    targets = check_targets(model, args.targets)
+    "Run `auralflow separate`; returns 0, 1 if some inputs were skipped, 2 if all were."
+    wiener = wiener_option(args.wiener, args.wiener_iterations)
     check_chunking(args.chunk_seconds, args.overlap_seconds, args.batch_size)
     files, problems = collect_inputs(args.inputs)
+    check_output_folder(args.out, [Path(args.out) / track_name(p) for p in files], args.force)
+    model = load_model(args.model, parse_device(args.device))
+    targets = check_targets(model, args.targets)
     for problem in problems: print(f'skipped {problem}', file=sys.stderr)
     protect, done = {p.resolve() for p in files}, {}
     for path in tqdm(files, desc='songs', unit='song', disable=not args.progress or len(files) < 2):
@@ -287,7 +365,7 @@ def run_separate(args) -> int:
             if track_name(path) in done:
                 raise UserError(f"{path}: same track name as {done[track_name(path)]}; rename one of them")
             written = separate_file(model, path, args.out, args.fmt, args.force, protect, targets=targets,
-                                    residual=args.residual, wiener=args.wiener and args.wiener_iterations,
+                                    residual=args.residual, wiener=wiener,
                                     chunk_seconds=args.chunk_seconds, overlap_seconds=args.overlap_seconds,
                                     batch_size=args.batch_size, progress=args.progress)
             done[track_name(path)] = path
@@ -295,4 +373,4 @@ def run_separate(args) -> int:
         except UserError as e:
             problems.append(str(e))
             print(f'skipped {e}', file=sys.stderr)
-    return 1 if problems else 0
+    return 0 if not problems else 1 if done else 2

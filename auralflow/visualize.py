@@ -43,12 +43,16 @@ def plot_spectrogram(audio: torch.Tensor, # [channels, samples] or [samples]
     return ax
 
 # %% ../nbs/08_visualize.ipynb #aed925c9
-def _envelope(x: torch.Tensor, points: int) -> tuple[np.ndarray, np.ndarray]:
-    "Min and max of `x` [T] over `points` equal blocks (or `x` itself twice when it is short)."
-    if x.shape[-1] <= 2 * points: return x.numpy(), x.numpy()
-    size = -(-x.shape[-1] // points)  # ceil: the last block is padded with the last sample, nothing is dropped
-    blocks = torch.cat([x, x[-1:].expand(size * points - x.shape[-1])]).reshape(points, size)
-    return blocks.min(1).values.numpy(), blocks.max(1).values.numpy()
+def _envelope(x: torch.Tensor, # [T]
+              points: int, # at most this many blocks
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # block starts (samples), min and max, each [n <= points]
+    "Min and max of `x` [T] over consecutive blocks of equal size (the last may be shorter), or `x` itself when short."
+    T = x.shape[-1]
+    if T <= 2 * points: return np.arange(T), x.numpy(), x.numpy()
+    size = -(-T // points)  # samples per block: ceil, so that at most `points` blocks are needed
+    n = -(-T // size)       # blocks: only the last one is partial (padded with its own last sample), none is all padding
+    blocks = torch.cat([x, x[-1:].expand(n * size - T)]).reshape(n, size)
+    return np.arange(n) * size, blocks.min(1).values.numpy(), blocks.max(1).values.numpy()
 
 def plot_waveform(audio: torch.Tensor, # [channels, samples] or [samples]
                   sample_rate: int = 44100, # Hz
@@ -60,9 +64,11 @@ def plot_waveform(audio: torch.Tensor, # [channels, samples] or [samples]
     "Waveform (its min/max envelope when long) against time in seconds."
     ax = _axes(ax)
     x = _mono(audio)
-    lo, hi = _envelope(x, points)
-    t = np.linspace(0, x.shape[-1] / sample_rate, len(lo))
-    ax.fill_between(t, lo, hi, linewidth=0.6, **{'color': 'C0', **kwargs})
+    starts, lo, hi = _envelope(x, points)
+    # each block (or sample) is drawn over its own time span [start, next start): the last one ends at T / sample_rate
+    t = np.append(starts, x.shape[-1]) / sample_rate
+    ax.fill_between(t, np.append(lo, lo[-1]), np.append(hi, hi[-1]), step='post', linewidth=0.6,
+                    **{'color': 'C0', **kwargs})
     ax.set(xlabel='time (s)', ylabel='amplitude', title=title, xlim=(0, x.shape[-1] / sample_rate))
     return ax
 
