@@ -11,26 +11,28 @@ import dataclasses
 import difflib
 import functools
 import json
+import math
 import os
+import re
 import shutil
 import sys
-import tempfile
 import types
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
-from .audio import UserError
+from .audio import UserError, atomic_path
 from .losses import DEFAULT_LOSS, list_losses
-from .models import MASK_ACTIVATIONS, ModelConfig, list_models, model_config
+from .models import MASK_ACTIVATIONS, ModelConfig, list_models, min_samples, model_config
 
 # %% auto #0
-__all__ = ['EXTRA_CHOICES', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError', 'did_you_mean', 'Setting', 'setting',
-           'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig', 'VisualizationConfig', 'Config',
-           'settings', 'config_to_dict', 'resolve_model_name', 'config_from_dict', 'config_template', 'update_config',
-           'config_path', 'atomic_write_text', 'save_config', 'load_config', 'config_table', 'add_setting_flags',
-           'setting_values', 'add_config_command', 'create_training_folder', 'run_config']
+__all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
+           'did_you_mean', 'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
+           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'resolve_model_name', 'check_chunks',
+           'config_from_dict', 'config_template', 'update_config', 'config_path', 'atomic_write_text', 'save_config',
+           'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
+           'create_training_folder', 'run_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
 class ConfigError(UserError):
@@ -54,15 +56,17 @@ class Setting(NamedTuple):
     choices: Optional[tuple] = None # allowed values (of each item, for lists)
     min: Optional[float] = None # smallest allowed value
     max: Optional[float] = None # largest allowed value
+    pattern: Optional[tuple] = None # (regex, description): a string must match the regex in full
 
 def setting(default, # default value (lists and dicts are copied for each instance)
             help: str, # one line shown in `--help`, `--display` and widgets
             choices=None, # allowed values (of each item, for lists), or None
             min=None, # smallest allowed value (numbers), or None
             max=None, # largest allowed value (numbers), or None
+            pattern=None, # (regex, description) a string value must match in full, or None
            ):
     "A dataclass field carrying its help text and allowed values."
-    meta = {'help': help, 'choices': choices, 'min': min, 'max': max}
+    meta = {'help': help, 'choices': choices, 'min': min, 'max': max, 'pattern': pattern}
     if isinstance(default, (list, dict)): return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
@@ -129,6 +133,15 @@ def parse_value(s: Setting, # the setting
         if s.choices is not None and item not in s.choices:
             raise ConfigError(f"setting {s.name!r} must be one of {', '.join(map(str, s.choices))}, got {item!r}"
                               f"{did_you_mean(str(item), map(str, s.choices))}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"setting {s.name!r} must be a finite number, got {value!r}")
+    if isinstance(value, dict):
+        try: json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting {s.name!r} must be a JSON object of finite numbers, strings, lists and objects, "
+                              f"got {value!r}") from None
+    if s.pattern is not None and isinstance(value, str) and not re.fullmatch(s.pattern[0], value):
+        raise ConfigError(f"setting {s.name!r} must be {s.pattern[1]}, got {value!r}")
     if not isinstance(value, (list, dict, str)): _check_range(s, value)
     return value
 
@@ -151,7 +164,7 @@ def section_settings(cls, # a section dataclass (DataConfig, ..., or ModelConfig
     hints = typing.get_type_hints(cls)
     return {f.name: Setting(f.name, section, hints[f.name], _field_default(f), _field_help(cls, f),
                             f.metadata.get('choices') or EXTRA_CHOICES.get(f.name), f.metadata.get('min'),
-                            f.metadata.get('max'))
+                            f.metadata.get('max'), f.metadata.get('pattern'))
             for f in fields(cls)}
 
 def _validate(section):
@@ -163,13 +176,17 @@ def _validate(section):
     if problems: raise ConfigError('; '.join(problems))
 
 # %% ../nbs/09_config.ipynb #4d8ca352
+SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as valid or test (letters, digits, _ . -)')
+DEVICE_PATTERN = (r'auto|cpu|mps|cuda(:[0-9]+)?', 'auto, cpu, cuda, cuda:N (N = 0, 1, ...) or mps')
+
 @dataclass
 class DataConfig:
     "Where training examples come from and how they are cut and batched."
     dataset: Optional[str] = setting(None, "dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of stems); "
                                            "none: generate a training set once and cache it (see AURALFLOW_CACHE)")
     valid_split: str = setting('auto', "validation split: auto (the dataset's valid split if it has one, else a "
-                                       "tenth of the training tracks held out), or a split name such as valid or test")
+                                       "tenth of the training tracks held out), or a split name such as valid or test",
+                               pattern=(r'auto|' + SPLIT_PATTERN[0], 'auto or ' + SPLIT_PATTERN[1]))
     chunk_seconds: float = setting(3.0, "length of one training example in seconds", min=0.05, max=600)
     samples_per_epoch: int = setting(1024, "training examples (random chunks) per epoch, over all processes", min=1)
     batch_size: int = setting(8, "examples per optimisation step and process", min=1)
@@ -203,9 +220,11 @@ class TrainingConfig:
     valid_every: int = setting(1, "validate (and keep checkpoint/best.pt) every N epochs", min=1)
     checkpoint_every: int = setting(1, "write checkpoint/last.pt every N epochs", min=1)
     evaluate: bool = setting(True, "score the best model into evaluation.csv (SI-SDR, BSSEval) at the end")
-    eval_split: Optional[str] = setting(None, "split scored into evaluation.csv (none: the validation tracks)")
+    eval_split: Optional[str] = setting(None, "split scored into evaluation.csv (none: the validation tracks)",
+                                        pattern=SPLIT_PATTERN)
     eval_tracks: Optional[int] = setting(None, "score only the first N tracks of it (none: all)", min=1)
-    device: str = setting('auto', "torch device: auto (CUDA if available), cpu, cuda, cuda:1, ...")
+    device: str = setting('auto', "torch device: auto (CUDA if available), cpu, cuda, cuda:1, ..., mps",
+                          pattern=DEVICE_PATTERN)
 
     def __post_init__(self): _validate(self)
 
@@ -270,7 +289,19 @@ def _replace_sections(cfg: Config, by_section: dict) -> Config:
         try: new[section] = _replace_section(getattr(cfg, section), values)
         except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))
-    return dataclasses.replace(cfg, **new)
+    return check_chunks(dataclasses.replace(cfg, **new))
+
+def check_chunks(cfg: Config, # the configuration to check
+                ) -> Config: # `cfg` itself
+    "Raise `ConfigError` if `chunk_seconds` is shorter than the model's U-Net needs (`auralflow.models.min_samples`)."
+    need, rate = min_samples(cfg.model_name, cfg.model), cfg.model.sample_rate
+    have = round(cfg.data.chunk_seconds * rate)
+    if have < need:
+        shortest = math.ceil(need / rate * 1000) / 1000
+        raise ConfigError(f"setting 'chunk_seconds' = {cfg.data.chunk_seconds} gives {have} samples at {rate} Hz, but "
+                          f"{cfg.model_name} with depth={cfg.model.depth} needs at least {need} samples; use "
+                          f"--chunk_seconds {shortest} or more, or a smaller --depth")
+    return cfg
 
 def config_from_dict(d: dict, # parsed config.json
                     ) -> Config:
@@ -321,23 +352,18 @@ def config_path(folder) -> Path:
 
 def atomic_write_text(path, text: str) -> Path:
     "Write `text` to `path` through a temporary file and `os.replace`: never half-written."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path) as tmp, open(tmp, 'w') as f:
+        f.write(text); f.flush(); os.fsync(f.fileno())
+    return Path(path)
 
 def save_config(cfg: Config, # what to save
                 folder, # training folder (created if needed) or a .json path
                ) -> Path:
-    "Write `cfg` as `folder/config.json`, atomically; returns the file's path."
-    return atomic_write_text(config_path(folder), json.dumps(config_to_dict(cfg), indent=2) + '\n')
+    "Write `cfg` as `folder/config.json` (strict JSON: no NaN or infinity), atomically; returns the file's path."
+    path = config_path(folder)
+    try: text = json.dumps(config_to_dict(cfg), indent=2, allow_nan=False) + '\n'
+    except ValueError as e: raise ConfigError(f"{path}: not written, a setting is not a finite number ({e})") from None
+    return atomic_write_text(path, text)
 
 def load_config(folder, # training folder or a .json path
                ) -> Config:
@@ -403,7 +429,7 @@ def add_config_command(subparsers):
     p.add_argument('target', metavar='MODEL_OR_FOLDER',
                    help=f"a model to start from ({', '.join(list_models())}) or a training folder to edit")
     p.add_argument('--name', help='name of the new training folder (default: the model name)')
-    p.add_argument('--save', default='.', help='where to create the new folder (default: the working directory)')
+    p.add_argument('--save', help='where to create the new folder (default: the working directory)')
     p.add_argument('--display', action='store_true', help='print the resulting settings as a table')
     p.add_argument('--force', action='store_true',
                    help='replace an existing training folder (its checkpoints and logs are deleted)')
@@ -426,21 +452,31 @@ def create_training_folder(model_name: str, # one of list_models()
         if not _is_training_folder(folder):
             raise ConfigError(f"{folder} exists and is not a training folder (no {CONFIG_FILE}); refusing to replace it")
         shutil.rmtree(folder)
-    save_config(cfg, folder)
+    try: save_config(cfg, folder)
+    except OSError as e: raise ConfigError(f"cannot create {folder}: {e.strerror or e}") from None
     return cfg
 
 def run_config(args) -> int:
     target, values = Path(args.target).expanduser(), setting_values(args)
     if values.get('dataset') and values['dataset'].lower() not in ('none', 'null'):  # relative to where it was typed
         values['dataset'] = str(Path(values['dataset']).expanduser().resolve())
-    if args.name is None and _is_training_folder(target):
+    creating = args.name is not None or args.save is not None
+    is_model = args.target.lower() in map(str.lower, list_models())
+    if not creating and _is_training_folder(target):
         if args.force: raise ConfigError(f"--force is only for creating a folder; {target} is edited in place")
         cfg = update_config(load_config(target), values)
         save_config(cfg, target)
         folder = target
-    elif args.name is not None or args.target.lower() in map(str.lower, list_models()):
+    elif creating and _is_training_folder(target) and not is_model:
+        raise ConfigError(f"--name and --save only apply when creating a folder from a model name; {target} is an "
+                          f"existing training folder: edit it without them (`auralflow config {args.target} "
+                          "--lr ...`) or start a new one from a model (`auralflow config SpectrogramNetSimple --name NAME`)")
+    elif creating or is_model:
         name = resolve_model_name(args.target)
-        folder = Path(args.save).expanduser() / (args.name or name)
+        save = Path(args.save or '.').expanduser()
+        if save.exists() and not save.is_dir():
+            raise ConfigError(f"--save {args.save}: is a file, not a folder; give the folder to create {args.name or name} in")
+        folder = save / (args.name or name)
         cfg = create_training_folder(name, folder, values, force=args.force)
     elif target.is_dir():
         raise ConfigError(f"{target} has no {CONFIG_FILE}; to create a training folder give a model name: "
@@ -449,5 +485,5 @@ def run_config(args) -> int:
         raise ConfigError(f"{args.target!r} is neither a model{did_you_mean(args.target, list_models())} nor a training "
                           f"folder; models are: {', '.join(list_models())}")
     print(f"wrote {config_path(folder)}")
-    if args.display: print(config_table(cfg))
+    if args.display: print(f"{config_table(cfg)}\n* = differs from the {cfg.model_name} template")
     return 0

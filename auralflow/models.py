@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -19,11 +20,12 @@ from .audio import UserError
 from .transforms import STFT
 
 # %% auto #0
-__all__ = ['MASK_ACTIVATIONS', 'BOTTLENECKS', 'MODELS', 'ModelOutput', 'ModelConfig', 'make_config', 'ConvBlock', 'UpBlock',
-           'UNet', 'LSTMBottleneck', 'gaussian_kl', 'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation',
-           'pad_to_multiple', 'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
-           'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
-           'HybridNet', 'list_models', 'model_class', 'model_config', 'create_model', 'model_summary']
+__all__ = ['MASK_ACTIVATIONS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'BOTTLENECKS', 'MODELS',
+           'ModelOutput', 'ModelConfig', 'make_config', 'ConvBlock', 'UpBlock', 'UNet', 'LSTMBottleneck', 'gaussian_kl',
+           'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'pad_to_multiple', 'SeparationModel',
+           'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple', 'SpectrogramNetLSTM',
+           'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE', 'HybridNet', 'list_models',
+           'model_class', 'model_config', 'create_model', 'min_samples', 'model_summary']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -34,6 +36,11 @@ class ModelOutput(NamedTuple):
 
 # %% ../nbs/05_models.ipynb #f095e951
 MASK_ACTIVATIONS = ('sigmoid', 'softmax', 'relu', 'softplus')
+MODEL_LIMITS = {'audio_channels': 16, 'sample_rate': 384_000, 'n_fft': 16384, 'base_channels': 256, 'depth': 8,
+                'spec_kernel_size': 15, 'wave_kernel_size': 63, 'spec_pool': 4, 'wave_pool': 16, 'lstm_layers': 8,
+                'lstm_hidden': 4096, 'latent_size': 4096}  # largest accepted value of each integer setting
+MAX_BOTTLENECK_CHANNELS = 4096  # largest base_channels * 2**depth (the default is 16 * 2**5 = 512)
+MAX_POOL_FACTOR = {'spec_pool': 1024, 'wave_pool': 2 ** 20}  # largest pool**depth: positions merged into one at the bottom
 
 @dataclass
 class ModelConfig:
@@ -75,12 +82,23 @@ class ModelConfig:
             if not (isinstance(v, int) and not isinstance(v, bool) and v >= 2): bad(name, 'must be an integer >= 2')
         for name in ('spec_kernel_size', 'wave_kernel_size'):
             if getattr(self, name) % 2 == 0: bad(name, 'must be odd (the same padding on both sides keeps lengths)')
+        for name, limit in MODEL_LIMITS.items():
+            if getattr(self, name) > limit: bad(name, f'must be at most {limit} (larger values are not a usable model)')
+        if self.base_channels * 2 ** self.depth > MAX_BOTTLENECK_CHANNELS:
+            bad('depth', f'base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels; at most '
+                         f'{MAX_BOTTLENECK_CHANNELS} are allowed: lower depth or base_channels')
+        for name, limit in MAX_POOL_FACTOR.items():
+            if getattr(self, name) ** self.depth > limit:
+                bad('depth', f'{name}**depth = {getattr(self, name) ** self.depth} positions pooled into one; at most '
+                             f'{limit} are allowed: lower depth or {name}')
         if self.n_fft < 2: bad('n_fft', 'must be at least 2')
         if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
         if self.mask_activation not in MASK_ACTIVATIONS: bad('mask_activation', f'use one of {", ".join(MASK_ACTIVATIONS)}')
         if self.mask_activation == 'softmax' and len(self.targets) < 2:
             bad('mask_activation', 'softmax across targets needs at least two targets; use sigmoid')
-        if not (isinstance(self.dropout_p, (int, float)) and 0 <= self.dropout_p < 1): bad('dropout_p', 'must be in [0, 1)')
+        if not (isinstance(self.dropout_p, (int, float)) and not isinstance(self.dropout_p, bool)
+                and math.isfinite(self.dropout_p) and 0 <= self.dropout_p < 1):
+            bad('dropout_p', 'must be a finite number in [0, 1)')
         return self
 
     def to_dict(self) -> dict:
@@ -412,6 +430,17 @@ def create_model(name: str, # one of `list_models()` (case-insensitive)
                 ) -> SeparationModel:
     "Build the model called `name`; an unknown name raises `UserError` listing the names."
     return model_class(name)(config, **overrides)
+
+# %% ../nbs/05_models.ipynb #777f1410
+def min_samples(name: str, # one of `list_models()`
+                config: ModelConfig | dict | None = None, # its settings (the defaults if None)
+               ) -> int: # samples T of a mixture [B, C, T]
+    "Shortest mixture whose deepest U-Net level has one position without padding: pool**depth frames or samples."
+    cls, c = model_class(name), make_config(config)
+    need = [1]
+    if issubclass(cls, (SpectrogramNet, HybridNet)): need.append((c.spec_pool ** c.depth - 1) * c.hop_length)
+    if issubclass(cls, (AudioNet, HybridNet)): need.append(c.wave_pool ** c.depth)
+    return max(need)
 
 # %% ../nbs/05_models.ipynb #bd4dd520
 _EXPANDED = (nn.ModuleList, UNet, SeparationModel, Bottleneck)

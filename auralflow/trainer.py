@@ -10,7 +10,6 @@ import json
 import math
 import os
 import random
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,8 +20,8 @@ import torch.nn as nn
 from torch.utils.data import DataLoader, Sampler, Subset
 from tqdm.auto import tqdm
 
-from .audio import UserError, save_audio
-from .config import Config, config_to_dict, load_config, save_config, update_config
+from .audio import UserError, atomic_path, save_audio
+from .config import Config, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import AudioDataset, AudioFolder, collate, detect_layout, find_tracks
 from .losses import create_loss
 from .metrics import si_sdr
@@ -86,15 +85,8 @@ def save_checkpoint(checkpoint: dict, # tensors, numbers, strings, lists and dic
                    ) -> Path:
     "`torch.save` to `path` through a temporary file and `os.replace`: never half-written."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(checkpoint, f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f:
+        torch.save(checkpoint, f); f.flush(); os.fsync(f.fileno())
     return path
 
 def load_checkpoint(path, # a file written by `save_checkpoint`
@@ -144,7 +136,7 @@ def resolve_splits(root, # dataset folder
     names = [t.name for t in find_tracks(root, 'train', targets)]
     if len(names) < 2:
         raise UserError(f"{root / 'train'} has {len(names)} track; validation needs another one: add tracks, a valid/ "
-                        "folder, or set --valid_split test")
+                        "folder, or validate on the test split with `auralflow config FOLDER --valid_split test`")
     return Splits('train', 'valid', names[-max(1, len(names) // 10):])
 
 class ShardSampler(Sampler):
@@ -292,9 +284,9 @@ class Trainer:
                  folder, # the training folder
                  root, # dataset folder
                  callbacks: list | None = None, # `Callback`s; `default_callbacks(cfg)` if None
-                 progress: bool = True, # progress bars and one line per epoch
+                 progress: bool = True, # progress bars (the epoch lines and the evaluation summary are always printed)
                 ):
-        self.cfg, self.folder, self.root, self.progress = cfg, Path(folder), Path(root), progress
+        self.cfg, self.folder, self.root, self.progress = check_chunks(cfg), Path(folder), Path(root), progress
         t = cfg.training
         self.dist = init_distributed(t.device)
         self.device = resolve_device(t.device, self.dist.local_rank)
@@ -320,7 +312,8 @@ class Trainer:
     def lr(self) -> float: return self.optimizer.param_groups[0]['lr']
 
     def log(self, message: str):
-        if self.progress and self.dist.main: tqdm.write(message)
+        "Print `message` (rank 0 only) without breaking a progress bar."
+        if self.dist.main: tqdm.write(message)
 
     def _call(self, hook: str):
         for cb in self.callbacks if self.dist.main else []: getattr(cb, hook)(self)
@@ -358,8 +351,8 @@ class Trainer:
         last = self.folder / 'checkpoint' / 'last.pt'
         kept = f"{last} still holds epoch {self.state['epoch']}" if last.is_file() else "no checkpoint was written yet"
         raise TrainingDiverged(f"training diverged at epoch {self.epoch}, step {self.state['step'] + 1}: the loss is "
-                               f"{float(loss.detach())}; {kept}. Lower --lr, keep --max_grad_norm above 0 or turn --amp off, "
-                               "then train again to resume")
+                               f"{float(loss.detach())}; {kept}. Lower the learning rate (`auralflow config {self.folder} "
+                               "--lr 1e-4`), keep max_grad_norm above 0 or turn amp off (`--no-amp`), then train again to resume")
 
     def train_epoch(self) -> float:
         "One pass over the epoch's chunks; returns the mean training loss."
@@ -459,7 +452,8 @@ class Trainer:
         try:
             self._call('on_train_begin')
             if s['stopped'] or s['epoch'] >= t.epochs:
-                self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise --epochs to go on")
+                self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise the epochs to go on "
+                         f"(`auralflow config {self.folder} --epochs {s['epoch'] + 10}`)")
             while not s['stopped'] and s['epoch'] < t.epochs:
                 self.epoch = s['epoch'] + 1
                 record = {'epoch': self.epoch, 'train_loss': self.train_epoch(), 'lr': self.lr}
@@ -504,13 +498,13 @@ def train(folder, # training folder with config.json
     "Train (or resume training) the model of `folder`; returns the trainer."
     folder = Path(folder).expanduser()
     cfg = load_config(folder)
-    d = init_distributed(device or cfg.training.device)
+    if device is not None: cfg = update_config(cfg, device=device)  # checked before anything starts
+    d = init_distributed(cfg.training.device)
     if dataset is not None:
         root = Path(dataset).expanduser().resolve()
         if not root.is_dir(): raise UserError(f"dataset folder {root} not found")
         cfg = update_config(cfg, dataset=str(root))
         if d.main: save_config(cfg, folder)
-    if device is not None: cfg = update_config(cfg, device=device)
     if cfg.data.dataset is not None: root = Path(cfg.data.dataset)
     else:
         if d.local_rank == 0: root = generated_dataset(cfg, progress)
@@ -533,7 +527,7 @@ def add_train_command(subparsers):
     p.add_argument('--dataset', metavar='PATH', help='dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of '
                    'stems); saved into config.json (default: the configured one, else generated data)')
     p.add_argument('--device', help='torch device for this run: auto, cpu, cuda, cuda:1 (default: the configured one)')
-    p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bars or epoch lines')
+    p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bars (the epoch lines are still printed)')
     p.set_defaults(func=run_train)
     return p
 
