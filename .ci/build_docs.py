@@ -164,6 +164,8 @@ def main(argv=None) -> int:
         sources = [p for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.'))]
         pages = build_site(cache, args.out)
         problems = check_pages(pages, sources)
+        if args.execute and not any('<img' in p.read_text(encoding='utf-8') for p in pages):
+            problems.append('no page shows a figure although the notebooks were executed')
         for p in problems: print(f'docs: {p}', file=sys.stderr)
         print(f'built {len(pages)} pages in {args.out}')
         status = status or int(bool(problems))
