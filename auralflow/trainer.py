@@ -484,8 +484,9 @@ class Trainer:
         chunk = self.cfg.data.chunk_seconds
         results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, name=self.cfg.model_name,
                            progress=self.progress, chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
+        n = results['track'].nunique()
         self.log(f"wrote {self.folder / 'evaluation.csv'}: median SI-SDR {results['SI-SDR'].median():+.2f} dB "
-                 f"over {results['track'].nunique()} tracks")
+                 f"over {n} track{'s' * (n != 1)}")
         return results
 
 # %% ../nbs/10_trainer.ipynb #bb668777
