@@ -177,7 +177,7 @@ def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
                         split: str, # the --split asked for
                        ) -> str:
     "A dataset error in command-line terms: `--dataset` and `--split` instead of Python arguments."
-    msg = str(e).replace('check the data root setting', 'check --dataset')
+    msg = str(e)
     if 'valid_tracks' in msg:  # a hint for Python callers (or for training): say what to do here instead
         msg = msg.split('; ', 1)[0] + f"; this dataset has no {split!r} split: use --split test or train"
     return msg
