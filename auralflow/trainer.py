@@ -10,6 +10,7 @@ import json
 import math
 import os
 import random
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,7 +31,7 @@ from .models import create_model
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'TrainingError', 'resolve_device', 'epoch_seed', 'seed_everything', 'rng_state', 'set_rng_state',
            'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset', 'Splits', 'resolve_splits',
-           'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'AudioPlayerCallback',
+           'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit', 'AudioPlayerCallback',
            'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback', 'default_callbacks',
            'TrainingDiverged', 'Trainer', 'train', 'add_train_command', 'run_train']
 
@@ -201,6 +202,14 @@ class _Every(Callback):
     def __init__(self, every: int = 1): self.every = every # run every N epochs (and at the last)
     def due(self, trainer) -> bool: return self.every > 0 and (trainer.epoch % self.every == 0 or trainer.last_epoch)
 
+class TimeLimit(Callback):
+    "Stop cleanly at the end of the first epoch that ends `minutes` after training began; rerun to resume."
+    def __init__(self, minutes: float): self.minutes = minutes # wall-clock budget of this run
+    def on_train_begin(self, trainer): self.start = time.monotonic()
+    def on_epoch_end(self, trainer):
+        if not trainer.last_epoch and time.monotonic() - self.start >= 60 * self.minutes:
+            trainer.stop_reason = f"time limit of {self.minutes:g} min reached"
+
 class AudioPlayerCallback(_Every):
     "Write the separated validation excerpt to `audio/epoch_NNN/<target>.wav` (and TensorBoard); play it in notebooks."
     def __init__(self, every: int = 1, play: bool = False): super().__init__(every); self.play = play # show players in Jupyter
@@ -306,6 +315,7 @@ class Trainer:
                           history=[])
         self.callbacks = default_callbacks(cfg) if callbacks is None else list(callbacks)
         self.epoch, self.last_epoch, self.writer, self._preview = 0, False, None, None
+        self.stop_reason = None  # set by a callback to end this run cleanly (the folder stays resumable)
         if (self.folder / 'checkpoint' / 'last.pt').is_file(): self.resume()
 
     @property
@@ -454,7 +464,7 @@ class Trainer:
             if s['stopped'] or s['epoch'] >= t.epochs:
                 self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise the epochs to go on "
                          f"(`auralflow config {self.folder} --epochs {s['epoch'] + 10}`)")
-            while not s['stopped'] and s['epoch'] < t.epochs:
+            while not s['stopped'] and s['epoch'] < t.epochs and self.stop_reason is None:
                 self.epoch = s['epoch'] + 1
                 record = {'epoch': self.epoch, 'train_loss': self.train_epoch(), 'lr': self.lr}
                 if self.epoch % t.valid_every == 0 or self.epoch == t.epochs: record.update(self.validate())
@@ -464,6 +474,10 @@ class Trainer:
                 if self.epoch % t.checkpoint_every == 0 or self.last_epoch: self.save('last')
                 if self.dist.main: self._report(record, improved)
                 self._call('on_epoch_end')
+            if self.stop_reason is not None:
+                if self.epoch % t.checkpoint_every: self.save('last')
+                self.log(f"{self.stop_reason} after epoch {self.epoch}; `auralflow train {self.folder}` resumes")
+                return s['history']
             if s['stopped']: self.log(f"early stop: no improvement in {t.patience} validations (best: epoch {s['best_epoch']})")
             self._call('on_train_end')
             if self.dist.main and t.evaluate and not (self.folder / 'evaluation.csv').is_file(): self.evaluate()
@@ -495,12 +509,25 @@ def train(folder, # training folder with config.json
           callbacks: list | None = None, # `Callback`s; chosen from the visualization settings if None
           progress: bool = True, # progress bars
           device: str | None = None, # override the device setting for this run
+          max_minutes: float | None = None, # stop cleanly after the epoch that passes this wall-clock budget
          ) -> Trainer:
     "Train (or resume training) the model of `folder`; returns the trainer."
     folder = Path(folder).expanduser()
     cfg = load_config(folder)
     if device is not None: cfg = update_config(cfg, device=device)  # checked before anything starts
+    joined = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized()
     d = init_distributed(cfg.training.device)
+    if max_minutes is not None:
+        callbacks = (default_callbacks(cfg) if callbacks is None else list(callbacks)) + [TimeLimit(max_minutes)]
+    try: trainer = _train(folder, cfg, d, dataset, callbacks, progress)
+    except BaseException:
+        if joined: dist.destroy_process_group()
+        raise
+    if joined:  # leave the job together: a process that exits with gloo's threads alive aborts
+        dist.barrier(); dist.destroy_process_group()
+    return trainer
+
+def _train(folder, cfg, d: Dist, dataset, callbacks, progress) -> Trainer:
     if dataset is not None:
         root = Path(dataset).expanduser().resolve()
         if not root.is_dir(): raise UserError(f"dataset folder {root} not found")
@@ -528,10 +555,13 @@ def add_train_command(subparsers):
     p.add_argument('--dataset', metavar='PATH', help='dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of '
                    'stems); saved into config.json (default: the configured one, else generated data)')
     p.add_argument('--device', help='torch device for this run: auto, cpu, cuda, cuda:1 (default: the configured one)')
+    p.add_argument('--max-minutes', type=float, metavar='M', help='stop cleanly after the epoch that ends M minutes '
+                   'into this run (for time-boxed sessions); the same command resumes')
     p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bars (the epoch lines are still printed)')
     p.set_defaults(func=run_train)
     return p
 
 def run_train(args) -> int:
-    train(args.folder, dataset=args.dataset, progress=args.progress, device=args.device)
+    train(args.folder, dataset=args.dataset, progress=args.progress, device=args.device,
+          max_minutes=args.max_minutes)
     return 0
