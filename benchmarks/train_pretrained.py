@@ -1,0 +1,148 @@
+"""Train pretrained models with the fixed recipe, time-boxed, on generated songs; optionally publish their weights.
+
+    python benchmarks/train_pretrained.py RUNS --models SpectrogramNetSimple AudioNetSimple \\
+        --generate 256 --backend synth --minutes 6 --publish WEIGHTS_DIR
+
+1. Data: `--data DATA` uses a dataset folder; `--generate N` renders N training songs into RUNS/data with
+   `auralflow.generate`, in `--jobs` processes (one seed each, `--seed`, `--seed + 1`, ...), so the set is the same on
+   any machine for the same arguments.
+2. Every model of `--models` trains at its default size from the recipe below, all at once (one process each, on the
+   same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
+3. `--smoke M ...` trains the models M for two short epochs (CUDA, AMP) to show they run there, keeping nothing.
+4. `--publish DIR` exports each trained model's best checkpoint as a float16 weight file + registry entry in DIR.
+
+The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at 1e-3,
+plateau schedule, L1 loss on waveforms, AMP on CUDA, validation on held-out training songs every epoch.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+RECIPE = dict(batch_size=16, samples_per_epoch=1024, chunk_seconds=3.0, valid_seconds=10.0, lr=1e-3, epochs=1000,
+              lr_patience=8, patience=40, amp=True, evaluate=False, tensorboard=False, image_every=0, audio_every=0)
+
+
+def _render(job) -> Path:
+    from auralflow.generate import generate_dataset
+    out, tracks, seconds, seed, backend = job
+    return generate_dataset(out, tracks=tracks, seconds=seconds, seed=seed, split_test=0, backend=backend,
+                            progress=False)
+
+
+def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, jobs: int) -> Path:
+    "Render `tracks` training songs in `jobs` processes, then gather them under root/train (names prefixed by seed)."
+    parts = [(root / 'parts' / f'seed{seed + j}', len(range(j, tracks, jobs)), seconds, seed + j, backend)
+             for j in range(min(jobs, tracks))]
+    with ProcessPoolExecutor(len(parts)) as pool: list(pool.map(_render, parts))
+    for folder, _, _, part_seed, _ in parts:
+        for track in sorted((folder / 'train').iterdir()):
+            target = root / 'train' / f'{part_seed}-{track.name}'
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists(): track.rename(target)
+    (root / 'recipe_data.json').write_text(json.dumps(dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts],
+                                                           backend=backend), indent=1))
+    return root
+
+
+def prepare(folder: Path, model: str, data: Path, workers: int, overrides: dict):
+    "A training folder for `model` with the recipe (kept as is when it exists, so a rerun resumes)."
+    from auralflow.config import config_template, save_config, update_config
+    if (folder / 'config.json').is_file(): return
+    cfg = update_config(config_template(model), dataset=str(data.resolve()), num_workers=workers, **overrides)
+    save_config(cfg, folder)
+
+
+TRAIN = "import sys; from auralflow.trainer import train; train(sys.argv[1], progress=False, max_minutes=float(sys.argv[2]))"
+
+
+def train_all(runs: Path, models: list, minutes: float) -> dict:
+    "Train every model in its own process at the same time; returns model -> exit status."
+    procs = {}
+    for m in models:
+        log = open(runs / f'{m}.log', 'a')
+        procs[m] = subprocess.Popen([sys.executable, '-c', TRAIN, str(runs / m), str(minutes)], stdout=log,
+                                    stderr=subprocess.STDOUT)
+    return {m: p.wait() for m, p in procs.items()}
+
+
+def smoke(runs: Path, models: list, data: Path, workers: int):
+    "Two short epochs of each model, to show it trains on this device; prints the losses and the time per step."
+    from auralflow.trainer import train
+    for m in models:
+        folder = runs / 'smoke' / m
+        prepare(folder, m, data, workers, dict(RECIPE, batch_size=8, samples_per_epoch=min(64, RECIPE['samples_per_epoch']), epochs=2))
+        start = time.time()
+        t = train(folder, progress=False)
+        steps = t.state['step']
+        print(f"smoke {m}: {steps} steps in {time.time() - start:.1f} s; "
+              f"losses {[round(r['train_loss'], 4) for r in t.state['history']]}", flush=True)
+
+
+def describe(data: Path) -> str:
+    "The training data, in words."
+    recipe = data / 'recipe_data.json'
+    if not recipe.is_file(): return f"dataset {data.name}"
+    r = json.loads(recipe.read_text())
+    return (f"{r['tracks']} songs of {r['seconds']:g} s rendered by `auralflow generate --backend {r['backend']}` "
+            f"(seeds {r['seeds'][0]}-{r['seeds'][-1]}; rendered, not recorded)")
+
+
+def device_name() -> str:
+    import torch
+    return torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU'
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('runs', type=Path, help='folder for the training folders (and generated data)')
+    p.add_argument('--models', nargs='+', default=['SpectrogramNetSimple'])
+    p.add_argument('--data', type=Path, help='dataset folder (else --generate)')
+    p.add_argument('--generate', type=int, metavar='N', help='render N training songs into RUNS/data')
+    p.add_argument('--seconds', type=float, default=20.0)
+    p.add_argument('--seed', type=int, default=100)
+    p.add_argument('--backend', default='synth', choices=['synth', 'soundfont'])
+    p.add_argument('--jobs', type=int, default=os.cpu_count())
+    p.add_argument('--minutes', type=float, default=60.0, help='training budget of this run, per model')
+    p.add_argument('--workers', type=int, default=None, help='data-loading processes per model')
+    p.add_argument('--smoke', nargs='*', default=[], metavar='MODEL')
+    p.add_argument('--publish', type=Path, metavar='DIR')
+    p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='recipe overrides, e.g. samples_per_epoch=32')
+    a = p.parse_args(argv)
+    for item in a.set:
+        key, value = item.split('=', 1)
+        RECIPE[key] = json.loads(value)
+    a.runs.mkdir(parents=True, exist_ok=True)
+    start = time.time()
+    data = a.data or generate(a.runs / 'data', a.generate, a.seconds, a.seed, a.backend, a.jobs)
+    print(f"data ready in {time.time() - start:.0f} s: {data}", flush=True)
+    workers = a.workers or max(1, (os.cpu_count() or 2) // (len(a.models) + bool(a.smoke)) - 1)
+    for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE)
+    smoker = None
+    if a.smoke:
+        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from pathlib import Path; "
+                f"import train_pretrained as t; t.smoke(Path({str(a.runs)!r}), {a.smoke!r}, Path({str(data)!r}), {workers})")
+        smoker = subprocess.Popen([sys.executable, '-c', code], stdout=open(a.runs / 'smoke.log', 'a'),
+                                  stderr=subprocess.STDOUT)
+    status = train_all(a.runs, a.models, a.minutes)
+    if smoker: status['smoke'] = smoker.wait()
+    print(f"trained in {time.time() - start:.0f} s: {status}", flush=True)
+    if a.publish:
+        from auralflow.pretrained import publish_weights
+        from auralflow.trainer import load_checkpoint
+        for m in a.models:
+            ck = a.runs / m / 'checkpoint' / 'last.pt'
+            if not ck.is_file(): continue
+            state = load_checkpoint(ck)['state']
+            trained_on = f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x 3 s on {device_name()}"
+            publish_weights(a.runs / m, trained_on, weights_dir=a.publish)
+            print(f"published {m}: {state['step']} steps, best epoch {state['best_epoch']}", flush=True)
+    return max(status.values(), default=0)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
