@@ -154,8 +154,10 @@ def inspect_track(path, # a track folder of stem files, or a .stem.mp4 file
 # %% ../nbs/03_datasets.ipynb #528ae776
 def musdb_validation_tracks() -> list[str]:
     "Names of the 14 MUSDB18 training songs that the `musdb` package sets aside for validation."
-    import musdb, yaml
-    with open(Path(musdb.__path__[0]) / 'configs' / 'mus.yaml') as f: return list(yaml.safe_load(f)['validation_tracks'])
+    import importlib.util, yaml
+    spec = importlib.util.find_spec('musdb')  # found, not imported: importing musdb needs ffmpeg (through stempeg)
+    with open(Path(spec.submodule_search_locations[0]) / 'configs' / 'mus.yaml') as f:
+        return list(yaml.safe_load(f)['validation_tracks'])
 
 def _stem_files(folder: Path) -> list[Path]:
     return sorted(folder.glob('*.stem.mp4')) if folder.is_dir() else []

@@ -29,18 +29,18 @@ from .instruments import INSTALL_HINT, SoundFontError, find_soundfont, fluidsynt
 __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'NOTE_NAMES', 'SCALES', 'PROGRESSIONS', 'SECTIONS', 'FORM',
            'KICK', 'SNARE', 'HAT', 'OPEN_HAT', 'RIDE', 'CRASH', 'TOMS', 'DRUM_STYLES', 'DRUM_KITS', 'BASS_STYLES',
            'OTHER_PROGRAMS', 'BASS_PROGRAMS', 'VOCAL_PROGRAMS', 'COMP_RHYTHMS', 'CORPUS_COMPOSERS', 'CORPUS_SUFFIXES',
-           'CORPUS_PROGRAMS', 'GRID_QUARTERS', 'REVERB_SENDS', 'STEM_LEVELS_DB', 'MANIFEST', 'NOTE', 'Part',
-           'Arrangement', 'Grid', 'Bar', 'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'drum_part', 'bass_part',
-           'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts', 'compose_procedural',
-           'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms', 'render_stems',
-           'room_impulse', 'mix_stems', 'check_soundfont_file', 'resolve_backend', 'compose', 'generate_track',
-           'frame_db', 'track_name', 'generate_dataset', 'add_generate_command', 'run_generate']
+           'CORPUS_PROGRAMS', 'GRID_QUARTERS', 'REVERB_SENDS', 'STEM_LEVELS_DB', 'NOISE_FLOOR_DB', 'MANIFEST', 'NOTE',
+           'Part', 'Arrangement', 'Grid', 'Bar', 'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'drum_part',
+           'bass_part', 'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts',
+           'compose_procedural', 'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms',
+           'render_stems', 'room_impulse', 'mix_stems', 'check_soundfont_file', 'resolve_backend', 'compose',
+           'generate_track', 'frame_db', 'track_name', 'generate_dataset', 'add_generate_command', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
 BACKENDS = ('soundfont', 'synth')
 SOURCES = ('procedural', 'corpus')
-GENERATOR_VERSION = 1  # bump when the same parameters would give different audio
+GENERATOR_VERSION = 2  # bump when the same parameters would give different audio (2: a -96 dBFS noise floor)
 
 @dataclass
 class Part:
@@ -550,12 +550,13 @@ def room_impulse(rng: np.random.Generator, # randomness source
 
 REVERB_SENDS = {'vocals': (0.15, 0.45), 'drums': (0.05, 0.25), 'bass': (0.0, 0.1), 'other': (0.1, 0.5)}
 STEM_LEVELS_DB = {'vocals': (-1.5, 1.5), 'drums': (-3, 1), 'bass': (-3, 1), 'other': (-3, 1)}
+NOISE_FLOOR_DB = -96  # rms of the white noise in every stem, dB re full scale: the level of 16-bit dither
 
 def mix_stems(stems: dict, # stem -> [2, samples] dry audio
               rng: np.random.Generator, # randomness source
               sample_rate: int, # Hz
              ) -> dict: # 'mixture' and each stem -> [2, samples] float32; mixture == vocals + drums + bass + other
-    "Add a room reverb per stem, set stem levels, scale to a random peak, and sum the mixture in float32."
+    "Add a room reverb per stem, set stem levels, scale to a random peak, add a noise floor, sum the mixture in float32."
     ir = room_impulse(rng, sample_rate)
     names = list(stems)
     dry = np.stack([stems[s] for s in names])  # [K, 2, samples]
@@ -564,6 +565,7 @@ def mix_stems(stems: dict, # stem -> [2, samples] dry audio
     levels = np.array([10 ** (rng.uniform(*STEM_LEVELS_DB[s]) / 20) for s in names])[:, None, None]
     out = (dry + sends * wet) * levels
     out *= rng.uniform(0.5, 0.95) / max(np.abs(out.sum(0)).max(), 1e-9)
+    out += 10 ** (NOISE_FLOOR_DB / 20) * rng.standard_normal(out.shape)
     result = {s: out[k].astype(np.float32) for k, s in enumerate(names)}
     result['mixture'] = sum(result[s] for s in STEMS)  # float32, summed in STEMS order
     return result
