@@ -48,13 +48,16 @@ def params_table() -> str:
 
 
 def scores_table(results: dict) -> str:
-    "results: {'data': '...', 'rows': [{'method': ..., 'vocals': dB, 'drums': dB, 'bass': dB, 'other': dB}, ...]}"
+    "results: {'sets': [{'data': '...', 'rows': [{'method': ..., 'vocals': dB, ...}, ...]}, ...]}: one table per set."
     targets = ['vocals', 'drums', 'bass', 'other']
-    rows = [f'| Method | {" | ".join(targets)} | mean |', '|---|' + '---|' * (len(targets) + 1)]
-    for r in results['rows']:
-        values = [r[t] for t in targets]
-        rows.append(f'| {r["method"]} | ' + ' | '.join(f'{v:+.1f}' for v in values) + f' | {sum(values) / len(values):+.1f} |')
-    return '\n'.join(rows) + f'\n\nMedian SI-SDR (dB) over tracks; data: {results["data"]}.'
+    tables = []
+    for n, s in enumerate(results['sets'], 1):
+        rows = [f'| Method | {" | ".join(targets)} | mean |', '|---|' + '---|' * (len(targets) + 1)]
+        for r in s['rows']:
+            values = [r[t] for t in targets]
+            rows.append(f'| {r["method"]} | ' + ' | '.join(f'{v:+.1f}' for v in values) + f' | {sum(values) / len(values):+.1f} |')
+        tables.append(f'**Test set {n}**: {s["data"]}. Median SI-SDR (dB) over tracks.\n\n' + '\n'.join(rows))
+    return '\n\n'.join(tables)
 
 
 def main(argv=None):
