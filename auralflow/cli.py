@@ -12,6 +12,7 @@ import importlib.metadata
 import platform
 import shutil
 import sys
+import warnings
 
 from . import __version__
 from .audio import UserError
@@ -80,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    try: return int(args.func(args) or 0)
+    def show_warning(message, category, *rest): print(f'auralflow {args.command}: warning: {message}', file=sys.stderr)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning  # one line a warning, like the errors, not a source location
+            return int(args.func(args) or 0)
     except UserError as e:
         print(f'auralflow {args.command}: error: {e}', file=sys.stderr)
         return 2

@@ -405,13 +405,14 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         group = groups.get(s.section) or groups.setdefault(s.section, parser.add_argument_group(f'{s.section} settings'))
         help = f"{s.help} (default: {_show(s.default)})".replace('%', '%%')
         kw = dict(dest=name, default=argparse.SUPPRESS, help=help)
+        flags = [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])  # both spellings work
         if _base(s.type) is bool:
-            group.add_argument(f'--{name}', nargs='?', const='true', metavar='true|false',
+            group.add_argument(*flags, nargs='?', const='true', metavar='true|false',
                                **{**kw, 'help': kw['help'] + f'; --no-{name} for false'})
-            group.add_argument(f'--no-{name}', action='store_const', const='false', dest=name,
+            group.add_argument(*(f'--no-{f[2:]}' for f in flags), action='store_const', const='false', dest=name,
                                default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        elif _base(s.type) in (list, tuple): group.add_argument(f'--{name}', nargs='+', metavar=_metavar(s), **kw)
-        else: group.add_argument(f'--{name}', metavar=_metavar(s), **kw)
+        elif _base(s.type) in (list, tuple): group.add_argument(*flags, nargs='+', metavar=_metavar(s), **kw)
+        else: group.add_argument(*flags, metavar=_metavar(s), **kw)
     return parser
 
 def setting_values(args: argparse.Namespace) -> dict:

@@ -120,10 +120,13 @@ def load_pretrained(name: str, # a model name from `list_pretrained()`
                    ) -> torch.nn.Module: # the model in eval mode
     "A pretrained model by name, ready to separate."
     registry = read_registry() if registry is None else registry
+    available = ', '.join(sorted(registry)) or 'none in this installation'
+    if name not in registry and name in list_models():
+        raise UserError(f"{name} has no pretrained weights yet (pretrained: {available}); train it with "
+                        f"`auralflow config {name} --name my_model && auralflow train my_model`")
     if name not in registry:
         close = difflib.get_close_matches(name, list(registry) + list_models(), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ''
-        available = ', '.join(sorted(registry)) or 'none in this installation'
         raise UserError(f"no pretrained model named {name!r}{hint} (pretrained: {available})")
     return load_weights(fetch_weights(registry[name], progress), device)
 
