@@ -8,8 +8,9 @@
    any machine for the same arguments.
 2. Every model of `--models` trains at its default size from the recipe below, all at once (one process each, on the
    same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
-3. `--smoke M ...` trains the models M for two short epochs (CUDA, AMP) to show they run there, keeping nothing.
-4. `--publish DIR` exports each trained model's best checkpoint as a float16 weight file + registry entry in DIR.
+3. `--openunmix` trains Open-Unmix (umxhq, four networks) beside them on the same data and budget.
+4. `--smoke M ...` trains the models M for two short epochs (CUDA, AMP) to show they run there, keeping nothing.
+5. `--publish DIR` exports each trained model's best checkpoint as a float16 weight file + registry entry in DIR.
 
 The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at 1e-3,
 plateau schedule, L1 loss on waveforms, AMP on CUDA, validation on held-out training songs every epoch.
@@ -60,9 +61,15 @@ def prepare(folder: Path, model: str, data: Path, workers: int, overrides: dict)
 TRAIN = "import sys; from auralflow.trainer import train; train(sys.argv[1], progress=False, max_minutes=float(sys.argv[2]))"
 
 
-def train_all(runs: Path, models: list, minutes: float) -> dict:
-    "Train every model in its own process at the same time; returns model -> exit status."
+def train_all(runs: Path, models: list, minutes: float, openunmix: Path | None = None, workers: int = 4) -> dict:
+    "Train every model (and Open-Unmix on `openunmix` data) in its own process at the same time; model -> exit status."
     procs = {}
+    if openunmix is not None:
+        procs['OpenUnmix'] = subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / 'openunmix_baseline.py'), 'train', str(runs / 'OpenUnmix'),
+             '--data', str(openunmix), '--minutes', str(minutes), '--workers', str(workers),
+             '--set', *(f'{k}={json.dumps(v)}' for k, v in RECIPE.items())],  # the same recipe, overrides included
+            stdout=open(runs / 'OpenUnmix.log', 'a'), stderr=subprocess.STDOUT)
     for m in models:
         log = open(runs / f'{m}.log', 'a')
         procs[m] = subprocess.Popen([sys.executable, '-c', TRAIN, str(runs / m), str(minutes)], stdout=log,
@@ -110,6 +117,8 @@ def main(argv=None):
     p.add_argument('--minutes', type=float, default=60.0, help='training budget of this run, per model')
     p.add_argument('--workers', type=int, default=None, help='data-loading processes per model')
     p.add_argument('--smoke', nargs='*', default=[], metavar='MODEL')
+    p.add_argument('--openunmix', action='store_true', help='train Open-Unmix beside them with the same recipe and budget '
+                   '(benchmarks/openunmix_baseline.py; score it with its `score` command)')
     p.add_argument('--publish', type=Path, metavar='DIR')
     p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='recipe overrides, e.g. samples_per_epoch=32')
     a = p.parse_args(argv)
@@ -120,7 +129,7 @@ def main(argv=None):
     start = time.time()
     data = a.data or generate(a.runs / 'data', a.generate, a.seconds, a.seed, a.backend, a.jobs)
     print(f"data ready in {time.time() - start:.0f} s: {data}", flush=True)
-    workers = a.workers or max(1, (os.cpu_count() or 2) // (len(a.models) + bool(a.smoke)) - 1)
+    workers = a.workers or max(1, (os.cpu_count() or 2) // (len(a.models) + bool(a.smoke) + a.openunmix) - 1)
     for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE)
     smoker = None
     if a.smoke:
@@ -128,7 +137,7 @@ def main(argv=None):
                 f"import train_pretrained as t; t.smoke(Path({str(a.runs)!r}), {a.smoke!r}, Path({str(data)!r}), {workers})")
         smoker = subprocess.Popen([sys.executable, '-c', code], stdout=open(a.runs / 'smoke.log', 'a'),
                                   stderr=subprocess.STDOUT)
-    status = train_all(a.runs, a.models, a.minutes)
+    status = train_all(a.runs, a.models, a.minutes, data.resolve() if a.openunmix else None, workers)
     if smoker: status['smoke'] = smoker.wait()
     print(f"trained in {time.time() - start:.0f} s: {status}", flush=True)
     if a.publish:
