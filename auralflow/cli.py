@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     for name, module in COMMANDS.items():
         getattr(importlib.import_module(module), f'add_{name}_command')(subparsers)
+    for p in (parser, *subparsers.choices.values()): p.allow_abbrev = False  # `--dropout` must not mean `--dropout_p`
     return parser
 
 # %% ../nbs/15_cli.ipynb #bc24869d
