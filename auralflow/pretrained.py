@@ -136,7 +136,7 @@ def write_registry(entries: dict[str, PretrainedEntry], path=None) -> Path:
     path = Path(path) if path else WEIGHTS_DIR / 'registry.json'
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {name: {k: v for k, v in dataclasses.asdict(e).items() if k != 'name'} for name, e in sorted(entries.items())}
-    path.write_text(json.dumps(data, indent=1) + '\n')
+    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(data, indent=1) + '\n')
     return path
 
 def publish_weights(folder, # a training folder (config.json + checkpoint/best.pt)
@@ -145,12 +145,15 @@ def publish_weights(folder, # a training folder (config.json + checkpoint/best.p
                     url: str | None = None, # where the file will be downloadable, if published
                     weights_dir=None, # destination folder (the package's weights folder if None)
                    ) -> PretrainedEntry:
-    "Export a training folder's best model as a shipped weight file and register it."
+    "Export a training folder's best model as a shipped weight file and its recipe (`<model>.recipe.json`); register it."
     from auralflow.separate import load_model
     model = load_model(folder)
     weights_dir = Path(weights_dir) if weights_dir else WEIGHTS_DIR
     name = type(model).__name__
     digest = save_weights(model, weights_dir / f'{name}.pt', trained_on)
+    recipe = json.loads((Path(folder) / 'config.json').read_text())
+    recipe['data']['dataset'] = 'DATA (see trained_on)'  # the settings, without this machine's paths
+    with atomic_path(weights_dir / f'{name}.recipe.json') as tmp: Path(tmp).write_text(json.dumps(recipe, indent=1) + '\n')
     registry_path = weights_dir / 'registry.json'
     entries = read_registry(registry_path)
     entries[name] = PretrainedEntry(name, f'{name}.pt', digest, url, trained_on, scores or {})
