@@ -25,7 +25,8 @@ def add_info_command(subparsers):
     "`auralflow info`: versions and optional system tools, for bug reports."
     p = subparsers.add_parser('info', help='show versions and which optional tools were found',
                               description='Print the versions of Auralflow and its main dependencies, and whether '
-                                          'the optional system tools (ffmpeg, FluidSynth) are installed.')
+                                          'the optional system tools (ffmpeg, FluidSynth) are installed; the pretrained models and '
+                                          'where downloaded weights are cached.')
     p.set_defaults(func=run_info)
 
 def _version(distribution: str) -> str:
@@ -34,11 +35,14 @@ def _version(distribution: str) -> str:
 
 def run_info(args) -> int:
     import torch
+    from auralflow.pretrained import cache_dir, list_pretrained
     rows = {'auralflow': __version__, 'python': platform.python_version(),
             **{m: _version(m) for m in ('torch', 'torchaudio', 'numpy', 'soundfile', 'stempeg', 'musdb')},
             'cuda': torch.version.cuda if torch.cuda.is_available() else 'not available',
             'ffmpeg': shutil.which('ffmpeg') or 'not found (needed for .stem.mp4: apt-get install ffmpeg)',
-            'fluidsynth': shutil.which('fluidsynth') or 'not found (optional: apt-get install fluidsynth fluid-soundfont-gm)'}
+            'fluidsynth': shutil.which('fluidsynth') or 'not found (optional: apt-get install fluidsynth fluid-soundfont-gm)',
+            'pretrained': ', '.join(list_pretrained()) or 'none registered',
+            'weights': f'{cache_dir()} (downloads; AURALFLOW_CACHE moves it)'}
     width = max(map(len, rows))
     for name, value in rows.items(): print(f'{name:<{width}}  {value}')
     return 0
