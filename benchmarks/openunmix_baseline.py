@@ -43,6 +43,22 @@ class OpenUnmixModel(torch.nn.Module):
     def forward(self, mixture): return self.separator(mixture)  # [B, K, C, T]
 
 
+def training_step(separator, optimizer, max_norm: float = 5.0):
+    "Open-Unmix's training step: mixture magnitude in, MSE against each target's magnitude, clipped update."
+    nets = list(separator.target_models.values())
+    params = [p for net in nets for p in net.parameters()]
+    magnitude = lambda x: separator.complexnorm(separator.stft(x))  # [B, C, F, N]
+    def step(mixture, targets):
+        optimizer.zero_grad(set_to_none=True)
+        X = magnitude(mixture)
+        loss = sum(F.mse_loss(net(X), magnitude(targets[:, k].contiguous())) for k, net in enumerate(nets))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, max_norm)
+        optimizer.step()
+        return float(loss.detach())
+    return step
+
+
 def datasets(data: Path):
     "Training and validation sets exactly as the recipe's Auralflow runs get them."
     from auralflow.config import config_template, update_config
@@ -68,21 +84,14 @@ def train(folder: Path, data: Path, minutes: float, workers: int) -> dict:
         state = saved['state']
     train_set, _ = datasets(data)
     loader = create_dataloader(train_set, RECIPE['batch_size'], workers, epoch=state['epoch'], pin_memory=device.type == 'cuda')
-    magnitude = lambda x: separator.complexnorm(separator.stft(x))  # [B, C, F, N]
+    step = training_step(separator, optimizer)
     torch.manual_seed(state['epoch'])
     start = time.monotonic()
     while time.monotonic() - start < 60 * minutes:
         for net in nets: net.train()
         losses = []
         for mixture, targets in loader:
-            mixture, targets = mixture.to(device), targets.to(device)
-            optimizer.zero_grad(set_to_none=True)
-            X = magnitude(mixture)
-            loss = sum(F.mse_loss(net(X), magnitude(targets[:, k].contiguous())) for k, net in enumerate(nets))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 5.0)
-            optimizer.step()
-            losses.append(float(loss.detach())); state['step'] += 1
+            losses.append(step(mixture.to(device), targets.to(device))); state['step'] += 1
         state['epoch'] += 1
         state['history'].append({'epoch': state['epoch'], 'train_loss': sum(losses) / len(losses)})
         folder.mkdir(parents=True, exist_ok=True)

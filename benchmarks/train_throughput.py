@@ -17,7 +17,6 @@ import argparse
 import time
 
 import torch
-import torch.nn.functional as F
 
 from auralflow.config import TrainingConfig
 from auralflow.losses import create_loss
@@ -42,21 +41,11 @@ def auralflow_step(name: str):
 def openunmix_step():
     "A training step for Open-Unmix umxhq's four target networks, on STFT magnitudes with MSE (its own recipe)."
     import openunmix
+    from openunmix_baseline import training_step
     separator = openunmix.umxhq(pretrained=False)
-    nets = list(separator.target_models.values())
-    for net in nets: net.train()
-    params = [p for net in nets for p in net.parameters()]
-    optimizer = torch.optim.AdamW(params, lr=1e-3)
-    def magnitude(x): return separator.complexnorm(separator.stft(x))  # [B, C, F, N]
-    def step(mixture, targets):
-        optimizer.zero_grad(set_to_none=True)
-        X = magnitude(mixture)
-        loss = sum(F.mse_loss(net(X), magnitude(targets[:, k].contiguous())) for k, net in enumerate(nets))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 5.0)
-        optimizer.step()
-        return float(loss.detach())
-    return step, sum(p.numel() for p in params)
+    for net in separator.target_models.values(): net.train()
+    params = [p for net in separator.target_models.values() for p in net.parameters()]
+    return training_step(separator, torch.optim.AdamW(params, lr=1e-3)), sum(p.numel() for p in params)
 
 
 def main(argv=None) -> int:
