@@ -116,9 +116,10 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
     targets = check_targets(model, targets) if model is not None else list(
         DEFAULT_TARGETS if targets is None else [t.strip() for t in targets.split(',')] if isinstance(targets, str) else targets)
     methods = _methods(model, oracle, name, targets, {'progress': False, **separate_kwargs})
+    selected = select_tracks(dataset_root, split, targets, tracks)  # bad splits or names fail before anything is written
     if out is not None: Path(out).mkdir(parents=True, exist_ok=True)
     rows = []
-    for track in tqdm(select_tracks(dataset_root, split, targets, tracks), desc='tracks', disable=not progress):
+    for track in tqdm(selected, desc='tracks', disable=not progress):
         stems = track.stems
         audio = load_stems(track, ['mixture', *stems])                                  # [1 + S, C, T]
         mixture, sources = audio[0], audio[1:]
@@ -179,7 +180,7 @@ def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
     "A dataset error in command-line terms: `--dataset` and `--split` instead of Python arguments."
     msg = str(e)
     if 'valid_tracks' in msg:  # a hint for Python callers (or for training): say what to do here instead
-        msg = msg.split('; ', 1)[0] + f"; this dataset has no {split!r} split: use --split test or train"
+        msg = msg.split('; ', 1)[0] + f"; this dataset has no {split!r} split: give --split one of the splits found"
     return msg
 
 def run_evaluate(args) -> int:
