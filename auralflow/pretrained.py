@@ -67,7 +67,7 @@ class PretrainedEntry:
     sha256: str # checksum of the file
     url: str | None = None # download location, if published
     trained_on: str = '' # the data the weights were trained on
-    scores: dict = dataclasses.field(default_factory=dict) # e.g. {'SI-SDR': {'vocals': 4.1, ...}, 'data': '...'}
+    scores: dict = dataclasses.field(default_factory=dict) # e.g. {'test sets': [{'data': '...', 'SI-SDR median (dB)': {'vocals': 4.1, ...}}]}
 
 def read_registry(path=None) -> dict[str, PretrainedEntry]:
     "The pretrained registry (`auralflow/weights/registry.json` by default), name -> entry."
@@ -141,7 +141,7 @@ def write_registry(entries: dict[str, PretrainedEntry], path=None) -> Path:
 
 def publish_weights(folder, # a training folder (config.json + checkpoint/best.pt)
                     trained_on: str, # description of the training data, shown with every score
-                    scores: dict | None = None, # measured scores to record, e.g. {'SI-SDR': {...}, 'data': ...}
+                    scores: dict | None = None, # measured scores to record (as in `PretrainedEntry.scores`)
                     url: str | None = None, # where the file will be downloadable, if published
                     weights_dir=None, # destination folder (the package's weights folder if None)
                    ) -> PretrainedEntry:
