@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    def show_warning(message, category, *rest): print(f'auralflow {args.command}: warning: {message}', file=sys.stderr)
+    def show_warning(message, category, *rest):
+        print(f"auralflow {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
     try:
         with warnings.catch_warnings():
             warnings.showwarning = show_warning  # one line a warning, like the errors, not a source location

@@ -10,7 +10,6 @@ import functools
 import json
 import math
 import numbers
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -753,11 +752,7 @@ def add_generate_command(subparsers):
 
 def run_generate(args) -> int:
     "Run `auralflow generate`; returns the exit status."
-    with warnings.catch_warnings(record=True) as caught:  # the fallback notice: one plain line, no source location
-        warnings.simplefilter('always', UserWarning)
-        backend = resolve_backend(args.backend, args.soundfont)
-    for w in caught: print(f"auralflow generate: warning: {' '.join(str(w.message).split())}", file=sys.stderr)
-    out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, backend, args.source,
+    out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, args.backend, args.source,
                            args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont)
     manifest = json.loads((out / MANIFEST).read_text())['parameters']
     n = manifest['tracks']

@@ -17,6 +17,7 @@ import torch
 
 from . import __version__
 from .audio import UserError, atomic_path
+from .config import atomic_write_text
 from .models import create_model, list_models
 
 # %% auto #0
@@ -134,10 +135,8 @@ def load_pretrained(name: str, # a model name from `list_pretrained()`
 def write_registry(entries: dict[str, PretrainedEntry], path=None) -> Path:
     "Write the registry JSON (sorted by name)."
     path = Path(path) if path else WEIGHTS_DIR / 'registry.json'
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {name: {k: v for k, v in dataclasses.asdict(e).items() if k != 'name'} for name, e in sorted(entries.items())}
-    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(data, indent=1) + '\n')
-    return path
+    return atomic_write_text(path, json.dumps(data, indent=1) + '\n')
 
 def publish_weights(folder, # a training folder (config.json + checkpoint/best.pt)
                     trained_on: str, # description of the training data, shown with every score
@@ -153,7 +152,7 @@ def publish_weights(folder, # a training folder (config.json + checkpoint/best.p
     digest = save_weights(model, weights_dir / f'{name}.pt', trained_on)
     recipe = json.loads((Path(folder) / 'config.json').read_text())
     recipe['data']['dataset'] = 'DATA (see trained_on)'  # the settings, without this machine's paths
-    with atomic_path(weights_dir / f'{name}.recipe.json') as tmp: Path(tmp).write_text(json.dumps(recipe, indent=1) + '\n')
+    atomic_write_text(weights_dir / f'{name}.recipe.json', json.dumps(recipe, indent=1) + '\n')
     registry_path = weights_dir / 'registry.json'
     entries = read_registry(registry_path)
     entries[name] = PretrainedEntry(name, f'{name}.pt', digest, url, trained_on, scores or {})

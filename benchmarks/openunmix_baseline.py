@@ -71,6 +71,7 @@ def datasets(data: Path):
 
 def train(folder: Path, data: Path, minutes: float, workers: int) -> dict:
     from auralflow.datasets import create_dataloader
+    from auralflow.trainer import save_checkpoint
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     separator = new_separator().to(device)
     nets = list(separator.target_models.values())
@@ -94,11 +95,9 @@ def train(folder: Path, data: Path, minutes: float, workers: int) -> dict:
             losses.append(step(mixture.to(device), targets.to(device))); state['step'] += 1
         state['epoch'] += 1
         state['history'].append({'epoch': state['epoch'], 'train_loss': sum(losses) / len(losses)})
-        folder.mkdir(parents=True, exist_ok=True)
-        torch.save({'model': separator.state_dict(), 'optimizer': optimizer.state_dict(), 'state': state,
-                    'trained_on': f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x "
-                                  f"{RECIPE['chunk_seconds']:g} s on {device_name()}"}, folder / 'last.tmp')
-        (folder / 'last.tmp').replace(checkpoint)
+        save_checkpoint({'model': separator.state_dict(), 'optimizer': optimizer.state_dict(), 'state': state,
+                         'trained_on': f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x "
+                                       f"{RECIPE['chunk_seconds']:g} s on {device_name()}"}, checkpoint)
         print(f"epoch {state['epoch']}  train {state['history'][-1]['train_loss']:.4f}  steps {state['step']}", flush=True)
     return state
 
