@@ -56,9 +56,13 @@ class DatasetReport:
 
 class DatasetError(UserError):
     "A dataset that cannot be used; `.report` holds every problem found (`None` for a setting error)."
-    def __init__(self, report: DatasetReport | str):
+    def __init__(self, report: DatasetReport | str,
+                 hint: str = '', # what to do about it, in the words of a Python caller or of `auralflow train`
+                 missing_split: str | None = None, # the split asked for, when the dataset has no such split (or it is empty)
+                ):
         self.report = report if isinstance(report, DatasetReport) else None
-        super().__init__(str(report))
+        self.problem, self.hint, self.missing_split = str(report), hint, missing_split
+        super().__init__(f"{report}; {hint}" if hint else str(report))
 
 # %% ../nbs/03_datasets.ipynb #0ffae709
 @dataclass
@@ -230,8 +234,8 @@ def find_tracks(root, # dataset folder
         raise DatasetError(report if not report.ok else f"musdb could not read {root}: {e}") from None
     if not (root / subset).is_dir():
         have = ', '.join(d.name for d in _track_dirs(root)) or 'nothing'
-        raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {have}); " +
-                           (f"{_VALID_HINT} to carve 'valid' out of 'train'" if split == 'valid' else _LAYOUT_HINT))
+        raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {have})", missing_split=split,
+                           hint=f"{_VALID_HINT} to carve 'valid' out of 'train'" if split == 'valid' else _LAYOUT_HINT)
     paths = (_stem_files if layout == 'musdb' else _track_dirs)(root / subset)
     tracks, report = [], DatasetReport(root)
     for p in paths:
@@ -242,8 +246,8 @@ def find_tracks(root, # dataset folder
         if track: tracks.append(track)
     report.problems += _mixture_problems(tracks, split)
     if not report.ok: raise DatasetError(report)
-    if not tracks: raise DatasetError(f"no tracks in split {split!r} of {root} (layout {layout!r})" +
-                                      (f"; {_VALID_HINT} to choose validation songs" if split == 'valid' else ''))
+    if not tracks: raise DatasetError(f"no tracks in split {split!r} of {root} (layout {layout!r})", missing_split=split,
+                                      hint=f"{_VALID_HINT} to choose validation songs" if split == 'valid' else '')
     return tracks
 
 # %% ../nbs/03_datasets.ipynb #55dcfec7

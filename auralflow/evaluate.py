@@ -177,11 +177,9 @@ def add_evaluate_command(subparsers):
 def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
                         split: str, # the --split asked for
                        ) -> str:
-    "A dataset error in command-line terms: `--dataset` and `--split` instead of Python arguments."
-    msg = str(e)
-    if 'valid_tracks' in msg:  # a hint for Python callers (or for training): say what to do here instead
-        msg = msg.split('; ', 1)[0] + f"; this dataset has no {split!r} split: give --split one of the splits found"
-    return msg
+    "A dataset error in command-line terms: a missing split is fixed here with `--split`, whatever its hint says."
+    if e.missing_split is None: return str(e)
+    return f"{e.problem}; this dataset has no {split!r} split: give --split one of the splits found"
 
 def run_evaluate(args) -> int:
     "Run `auralflow evaluate`; prints the median table and returns 0."

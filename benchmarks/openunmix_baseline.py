@@ -1,4 +1,4 @@
-"""Open-Unmix trained with Auralflow's pretrained recipe (same data, chunks, batches and time budget), then scored.
+"""Open-Unmix trained with Auralflow's pretrained recipe (same data, chunks, batches and budget), then scored.
 
     python benchmarks/openunmix_baseline.py train RUNS/OpenUnmix --data DATA --minutes 8.5
     python benchmarks/openunmix_baseline.py score RUNS/OpenUnmix TEST [TEST ...]
@@ -6,8 +6,9 @@
 `train` builds `openunmix.umxhq(pretrained=False)` (four OpenUnmix networks, one per target) and trains it the way
 Open-Unmix trains (mixture magnitude in, MSE against each target's magnitude, Adam(W) at 1e-3) on the chunks that
 `benchmarks/train_pretrained.py` feeds Auralflow's models: the same dataset, 3 s chunks, batch 16, 1024 chunks an epoch
-with the same augmentations and seed. It stops after the epoch that passes `--minutes`, writes RUNS/OpenUnmix/last.pt
-every epoch and resumes from it. Run it beside train_pretrained.py on the same GPU for an equal budget.
+with the same augmentations and seed. It stops after the epoch that passes `--minutes` or reaches `--steps`, writes
+RUNS/OpenUnmix/last.pt every epoch and resumes from it. For an equal budget, run it beside train_pretrained.py on the
+same GPU, or anywhere with `--steps` set to the step count of the model it is compared with.
 
 `score` separates each TEST set's test split with the trained separator (Open-Unmix's own Wiener post-filter, one
 iteration) through `auralflow.evaluate`, the code path of every other row, and adds the row "Open-Unmix (same recipe)"
@@ -69,7 +70,7 @@ def datasets(data: Path):
     return train, valid
 
 
-def train(folder: Path, data: Path, minutes: float, workers: int) -> dict:
+def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | None = None) -> dict:
     from auralflow.datasets import create_dataloader
     from auralflow.trainer import save_checkpoint
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -88,7 +89,7 @@ def train(folder: Path, data: Path, minutes: float, workers: int) -> dict:
     step = training_step(separator, optimizer)
     torch.manual_seed(state['epoch'])
     start = time.monotonic()
-    while time.monotonic() - start < 60 * minutes:
+    while time.monotonic() - start < 60 * minutes and (steps is None or state['step'] < steps):
         for net in nets: net.train()
         losses = []
         for mixture, targets in loader:
@@ -134,6 +135,8 @@ def main(argv=None):
     sub = p.add_subparsers(dest='command', required=True)
     t = sub.add_parser('train'); t.add_argument('folder', type=Path); t.add_argument('--data', type=Path, required=True)
     t.add_argument('--minutes', type=float, default=60.0); t.add_argument('--workers', type=int, default=4)
+    t.add_argument('--steps', type=int, help='stop after the epoch that reaches this many steps in all (a budget that '
+                   'does not depend on the hardware: match the step count of the model it is compared with)')
     t.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='recipe overrides, e.g. samples_per_epoch=32')
     s = sub.add_parser('score'); s.add_argument('folder', type=Path); s.add_argument('tests', type=Path, nargs='+')
     s.add_argument('--results', type=Path, default=RESULTS)
@@ -142,7 +145,7 @@ def main(argv=None):
         for item in a.set:
             key, value = item.split('=', 1)
             RECIPE[key] = json.loads(value)
-        train(a.folder, a.data.resolve(), a.minutes, a.workers)
+        train(a.folder, a.data.resolve(), a.minutes, a.workers, a.steps)
     else: score(a.folder, a.tests, results=a.results)
 
 
