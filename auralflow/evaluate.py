@@ -161,8 +161,8 @@ def add_evaluate_command(subparsers):
     p.add_argument('--out', default=None, help='output folder for evaluation.csv and museval/ (default: '
                    'MODEL/evaluation for a training folder, which keeps the evaluation.csv written by training; '
                    'else ./evaluation)')
-    p.add_argument('--name', default=None, help="the model's name in the results (default: its class name, e.g. "
-                   "SpectrogramNetSimple, as in training's evaluation)")
+    p.add_argument('--name', default=None, help="the model's name in the results (default: a training folder's name, "
+                   "as in training's own evaluation, or the pretrained model's name)")
     p.add_argument('--force', action='store_true', help="allow --out to be a training folder holding training's "
                    'evaluation.csv (overwritten), or to lie inside a dataset split')
     add_wiener_options(p)
@@ -193,8 +193,9 @@ def run_evaluate(args) -> int:
         raise UserError(f"--out {out} is a training folder holding the evaluation.csv written by training; "
                         "choose another --out (default: MODEL/evaluation), or use --force to overwrite it")
     model = load_model(args.model, parse_device(args.device)) if args.model else None
+    name = args.name or (Path(args.model).resolve().name if is_folder else None)
     try:
-        results = evaluate(model, args.dataset, args.split, args.tracks, args.targets, args.oracle, out, args.name,
+        results = evaluate(model, args.dataset, args.split, args.tracks, args.targets, args.oracle, out, name,
                            progress=args.progress, wiener=wiener, chunk_seconds=args.chunk_seconds,
                            overlap_seconds=args.overlap_seconds, batch_size=args.batch_size)
     except DatasetError as e: raise DatasetError(cli_dataset_message(e, args.split)) from None

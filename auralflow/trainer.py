@@ -496,8 +496,9 @@ class Trainer:
         else: split, tracks = self.splits.valid, t.eval_tracks
         self.module.eval()
         chunk = self.cfg.data.chunk_seconds
-        results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, name=self.cfg.model_name,
-                           progress=self.progress, chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
+        results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, progress=self.progress,
+                           name=self.folder.resolve().name,  # rows named like the folder, e.g. my_model
+                           chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
         n = results['track'].nunique()
         self.log(f"wrote {self.folder / 'evaluation.csv'}: median SI-SDR {results['SI-SDR'].median():+.2f} dB "
                  f"over {n} track{'s' * (n != 1)}")
