@@ -16,7 +16,9 @@ The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/re
 plateau schedule, L1 loss on waveforms, AMP on CUDA, validation on held-out training songs every epoch.
 """
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -58,7 +60,12 @@ def prepare(folder: Path, model: str, data: Path, workers: int, overrides: dict)
     save_config(cfg, folder)
 
 
-TRAIN = "import sys; from auralflow.trainer import train; train(sys.argv[1], progress=False, max_minutes=float(sys.argv[2]))"
+CLI = "import sys; from auralflow.cli import main; sys.exit(main(sys.argv[1:]))"  # `auralflow`, with this Python
+
+
+def train_command(folder: Path, minutes: float) -> list:
+    "`auralflow train FOLDER --max-minutes M`, run by this interpreter (whatever scripts folder it installs into)."
+    return [sys.executable, '-c', CLI, 'train', str(folder), '--max-minutes', str(minutes), '--no-progress']
 
 
 def train_all(runs: Path, models: list, minutes: float, openunmix: Path | None = None, workers: int = 4) -> dict:
@@ -72,22 +79,26 @@ def train_all(runs: Path, models: list, minutes: float, openunmix: Path | None =
             stdout=open(runs / 'OpenUnmix.log', 'a'), stderr=subprocess.STDOUT)
     for m in models:
         log = open(runs / f'{m}.log', 'a')
-        procs[m] = subprocess.Popen([sys.executable, '-c', TRAIN, str(runs / m), str(minutes)], stdout=log,
-                                    stderr=subprocess.STDOUT)
+        procs[m] = subprocess.Popen(train_command(runs / m, minutes), stdout=log, stderr=subprocess.STDOUT)
     return {m: p.wait() for m, p in procs.items()}
 
 
-def smoke(runs: Path, models: list, data: Path, workers: int):
+def smoke(runs: Path, models: list, data: Path, workers: int, recipe: dict):
     "Two short epochs of each model, to show it trains on this device; prints the losses and the time per step."
     from auralflow.trainer import train
     for m in models:
         folder = runs / 'smoke' / m
-        prepare(folder, m, data, workers, dict(RECIPE, batch_size=8, samples_per_epoch=min(64, RECIPE['samples_per_epoch']), epochs=2))
+        prepare(folder, m, data, workers, dict(recipe, batch_size=8, samples_per_epoch=min(64, recipe['samples_per_epoch']), epochs=2))
         start = time.time()
         t = train(folder, progress=False)
         steps = t.state['step']
         print(f"smoke {m}: {steps} steps in {time.time() - start:.1f} s; "
               f"losses {[round(r['train_loss'], 4) for r in t.state['history']]}", flush=True)
+
+
+def smoke_logged(log: Path, *args):
+    "`smoke(*args)` with its output appended to `log` (the target of the background process of `--smoke`)."
+    with open(log, 'a') as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f): smoke(*args)
 
 
 def describe(data: Path) -> str:
@@ -107,7 +118,8 @@ def device_name() -> str:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('runs', type=Path, help='folder for the training folders (and generated data)')
-    p.add_argument('--models', nargs='+', default=['SpectrogramNetSimple'])
+    p.add_argument('--models', nargs='*', default=['SpectrogramNetSimple'],
+                   help='models to train (none: only --smoke or --openunmix)')
     p.add_argument('--data', type=Path, help='dataset folder (else --generate)')
     p.add_argument('--generate', type=int, metavar='N', help='render N training songs into RUNS/data')
     p.add_argument('--seconds', type=float, default=20.0)
@@ -133,12 +145,11 @@ def main(argv=None):
     for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE)
     smoker = None
     if a.smoke:
-        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from pathlib import Path; "
-                f"import train_pretrained as t; t.smoke(Path({str(a.runs)!r}), {a.smoke!r}, Path({str(data)!r}), {workers})")
-        smoker = subprocess.Popen([sys.executable, '-c', code], stdout=open(a.runs / 'smoke.log', 'a'),
-                                  stderr=subprocess.STDOUT)
+        smoker = multiprocessing.get_context('spawn').Process(
+            target=smoke_logged, args=(a.runs / 'smoke.log', a.runs, a.smoke, data, workers, RECIPE))  # RECIPE with --set
+        smoker.start()
     status = train_all(a.runs, a.models, a.minutes, data.resolve() if a.openunmix else None, workers)
-    if smoker: status['smoke'] = smoker.wait()
+    if smoker: smoker.join(); status['smoke'] = smoker.exitcode
     print(f"trained in {time.time() - start:.0f} s: {status}", flush=True)
     if a.publish:
         from auralflow.pretrained import publish_weights
