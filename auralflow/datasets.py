@@ -55,7 +55,8 @@ class DatasetReport:
     __repr__ = __str__
 
 class DatasetError(UserError):
-    "A dataset that cannot be used; `.report` holds every problem found (`None` for a setting error)."
+    """A dataset that cannot be used; `.report` holds every problem found (`None` for a setting error), `.problem` the
+    message without its `.hint`."""
     def __init__(self, report: DatasetReport | str,
                  hint: str = '', # what to do about it, in the words of a Python caller or of `auralflow train`
                  missing_split: str | None = None, # the split asked for, when the dataset has no such split (or it is empty)
