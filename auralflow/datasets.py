@@ -234,8 +234,9 @@ def find_tracks(root, # dataset folder
         report = verify_dataset(root, targets, layout=layout)
         raise DatasetError(report if not report.ok else f"musdb could not read {root}: {e}") from None
     if not (root / subset).is_dir():
-        have = ', '.join(d.name for d in _track_dirs(root)) or 'nothing'
-        raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {have})", missing_split=split,
+        splits = [d.name for d in _track_dirs(root)]
+        raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {', '.join(splits) or 'nothing'})",
+                           missing_split=split if splits else None,  # no split at all: the layout is what is wrong
                            hint=f"{_VALID_HINT} to carve 'valid' out of 'train'" if split == 'valid' else _LAYOUT_HINT)
     paths = (_stem_files if layout == 'musdb' else _track_dirs)(root / subset)
     tracks, report = [], DatasetReport(root)

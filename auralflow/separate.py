@@ -33,10 +33,13 @@ def model_device(model: nn.Module) -> torch.device:
     return torch.device('cpu')
 
 def check_chunking(chunk_seconds: float, overlap_seconds: float, batch_size: int):
-    "Raise `UserError` unless 0 <= overlap_seconds < chunk_seconds and batch_size >= 1."
+    "Raise `UserError` unless 0 <= overlap_seconds < chunk_seconds < inf and batch_size >= 1 (named as the options too)."
+    if not (chunk_seconds > 0 and math.isfinite(chunk_seconds)):
+        raise UserError(f"chunk_seconds (--chunk-seconds) must be a positive number of seconds, got {chunk_seconds}")
     if not 0 <= overlap_seconds < chunk_seconds:
-        raise UserError(f"overlap_seconds ({overlap_seconds}) must be >= 0 and less than chunk_seconds ({chunk_seconds})")
-    if batch_size < 1: raise UserError(f"batch_size must be at least 1, got {batch_size}")
+        raise UserError(f"overlap_seconds (--overlap-seconds) must be >= 0 and less than chunk_seconds ({chunk_seconds}), "
+                        f"got {overlap_seconds}")
+    if batch_size < 1: raise UserError(f"batch_size (--batch-size) must be at least 1, got {batch_size}")
 
 def check_targets(model: nn.Module, # has `model.targets`
                   targets: list[str] | str | None, # names (or 'a,b'); all of the model's if None
