@@ -1,6 +1,6 @@
 """Open-Unmix trained with Auralflow's pretrained recipe (same data, chunks, batches and budget), then scored.
 
-    python benchmarks/openunmix_baseline.py train RUNS/OpenUnmix --data DATA --minutes 8.5
+    python benchmarks/openunmix_baseline.py train RUNS/OpenUnmix --data DATA --minutes 8.5   # or --steps 2496
     python benchmarks/openunmix_baseline.py score RUNS/OpenUnmix TEST [TEST ...]
 
 `train` builds `openunmix.umxhq(pretrained=False)` (four OpenUnmix networks, one per target) and trains it the way
@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).parent))
-from train_pretrained import RECIPE, describe, device_name  # noqa: E402
+from train_pretrained import RECIPE, apply_overrides, describe, device_name  # noqa: E402
 
 RESULTS = Path(__file__).parent / 'results' / 'pretrained_scores.json'
 ROW = 'Open-Unmix (same recipe)'
@@ -142,9 +142,7 @@ def main(argv=None):
     s.add_argument('--results', type=Path, default=RESULTS)
     a = p.parse_args(argv)
     if a.command == 'train':
-        for item in a.set:
-            key, value = item.split('=', 1)
-            RECIPE[key] = json.loads(value)
+        apply_overrides(a.set)
         train(a.folder, a.data.resolve(), a.minutes, a.workers, a.steps)
     else: score(a.folder, a.tests, results=a.results)
 

@@ -30,6 +30,13 @@ RECIPE = dict(batch_size=16, samples_per_epoch=1024, chunk_seconds=3.0, valid_se
               lr_patience=8, patience=40, amp=True, evaluate=False, tensorboard=False, image_every=0, audio_every=0)
 
 
+def apply_overrides(items: list):
+    "Update RECIPE from `--set KEY=VALUE ...` (VALUE in JSON, e.g. samples_per_epoch=32 or amp=false)."
+    for item in items:
+        key, value = item.split('=', 1)
+        RECIPE[key] = json.loads(value)
+
+
 def _render(job) -> Path:
     from auralflow.generate import generate_dataset
     out, tracks, seconds, seed, backend = job
@@ -134,9 +141,7 @@ def main(argv=None):
     p.add_argument('--publish', type=Path, metavar='DIR')
     p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='recipe overrides, e.g. samples_per_epoch=32')
     a = p.parse_args(argv)
-    for item in a.set:
-        key, value = item.split('=', 1)
-        RECIPE[key] = json.loads(value)
+    apply_overrides(a.set)
     a.runs.mkdir(parents=True, exist_ok=True)
     start = time.time()
     data = a.data or generate(a.runs / 'data', a.generate, a.seconds, a.seed, a.backend, a.jobs)
