@@ -112,18 +112,14 @@ def load(folder: Path) -> OpenUnmixModel:
 def score(folder: Path, tests: list, split: str = 'test', results: Path = RESULTS) -> list:
     "Score the trained separator on each test set and add its row to the results file; returns the rows."
     sys.path.insert(0, str(Path(__file__).parent))
-    from pretrained_scores import describe as describe_set, medians
+    from pretrained_scores import describe as describe_set, medians, put_row
     from auralflow.evaluate import evaluate
     model = load(folder)
     table = json.loads(results.read_text()) if results.is_file() else {'sets': []}
     rows = []
     for root in map(Path, tests):
         row = {'method': ROW, **medians(evaluate(model, root, split, progress=False, name='OpenUnmix'))}
-        data = describe_set(root, split)
-        entry = next((s for s in table['sets'] if s['data'] == data), None)
-        if entry is None: entry = {'data': data, 'rows': []}; table['sets'].append(entry)
-        entry['rows'] = [r for r in entry['rows'] if r['method'] != ROW]
-        entry['rows'].insert(max(len(entry['rows']) - 1, 0), row)  # before the oracle row
+        put_row(table, describe_set(root, split), row)
         rows.append(row); print(row, flush=True)
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(table, indent=1) + '\n')

@@ -1,11 +1,14 @@
 """Score the shipped pretrained models, the oracle ideal ratio mask and the do-nothing baseline on a test split.
 
     python benchmarks/pretrained_scores.py DATA [DATA ...] [--out benchmarks/results/pretrained_scores.json]
+    python benchmarks/pretrained_scores.py DATA [DATA ...] --models SpectrogramNetLSTM   # add or rescore one model
 
 Each DATA is a dataset folder (e.g. one written by `auralflow generate`), scored separately. Every number is the median over the split's
 tracks of the per-track median SI-SDR (dB), computed by `auralflow.evaluate.evaluate` — the same code path as
 `auralflow evaluate NAME --dataset DATA`, so that command reproduces the table. The scores are also recorded in the
-pretrained registry, and `python benchmarks/readme_tables.py scores OUT` puts them in the README.
+pretrained registry, and `python benchmarks/readme_tables.py scores OUT` puts them in the README. Without `--models`
+the results file is written afresh; with it, only the rows of those models change and every other row is kept
+(Open-Unmix's, for one, which `openunmix_baseline.py score` adds).
 """
 import argparse
 import json
@@ -32,33 +35,60 @@ def medians(results, column='SI-SDR') -> dict:
     return {t: round(float(results[results.target == t][column].median()), 2) for t in TARGETS}
 
 
-def score_set(root: Path, split: str, registry: dict) -> dict:
-    "Baseline, every shipped model and the IRM oracle on one dataset's split: {'data': ..., 'rows': [...]}."
+BASELINE = 'mixture as estimate (no separation)'
+ORACLE = 'oracle ideal ratio mask (upper bound for masks)'
+
+
+def row_rank(row: dict) -> tuple:
+    "Table order: the baseline, the pretrained models by name, other methods, the oracle."
+    method = row['method']
+    if method == BASELINE: return (0, '')
+    if method == ORACLE: return (3, '')
+    return (1, method) if method.endswith('(pretrained)') else (2, '')
+
+
+def put_row(table: dict, data: str, row: dict):
+    "Add `row` to the set described by `data` in a results table, replacing the row of the same method."
+    entry = next((s for s in table['sets'] if s['data'] == data), None)
+    if entry is None: entry = {'data': data, 'rows': []}; table['sets'].append(entry)
+    entry['rows'] = sorted([r for r in entry['rows'] if r['method'] != row['method']] + [row], key=row_rank)
+
+
+def score_set(table: dict, root: Path, split: str, registry: dict, names: list, references: bool = True):
+    "Score the models `names` (and, if `references`, the baseline and the IRM oracle) on one dataset's split."
     data = describe(root, split)
-    oracle = evaluate(None, root, split, targets=TARGETS, oracle='irm', progress=False)
-    baseline = oracle.assign(**{'SI-SDR': oracle['SI-SDR'] - oracle['SI-SDRi']})  # the mixture as every estimate
-    rows = [{'method': 'mixture as estimate (no separation)', **medians(baseline)}]
-    for name, entry in sorted(registry.items()):
+    if references:
+        oracle = evaluate(None, root, split, targets=TARGETS, oracle='irm', progress=False)
+        baseline = oracle.assign(**{'SI-SDR': oracle['SI-SDR'] - oracle['SI-SDRi']})  # the mixture as every estimate
+        put_row(table, data, {'method': BASELINE, **medians(baseline)})
+        put_row(table, data, {'method': ORACLE, **medians(oracle)})
+    for name in names:
         scores = medians(evaluate(load_pretrained(name, progress=False), root, split, progress=False))
-        rows.append({'method': f'{name} (pretrained)', **scores})
-        entry.scores.setdefault('test sets', []).append({'data': data, 'SI-SDR median (dB)': scores})
-    rows.append({'method': 'oracle ideal ratio mask (upper bound for masks)', **medians(oracle)})
-    for r in rows: print(r, flush=True)
-    return {'data': data, 'rows': rows}
+        put_row(table, data, {'method': f'{name} (pretrained)', **scores})
+        sets = registry[name].scores.setdefault('test sets', [])
+        sets[:] = [s for s in sets if s['data'] != data] + [{'data': data, 'SI-SDR median (dB)': scores}]
+        print(name, scores, flush=True)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('data', type=Path, nargs='+')
     parser.add_argument('--split', default='test')
+    parser.add_argument('--models', nargs='+', metavar='NAME', help='score only these pretrained models, keeping the '
+                        "results file's other rows (default: every pretrained model, written afresh)")
     parser.add_argument('--out', type=Path, default=Path(__file__).parent / 'results' / 'pretrained_scores.json')
     args = parser.parse_args(argv)
     registry = read_registry()
-    for entry in registry.values(): entry.scores = {}
-    sets = [score_set(root, args.split, registry) for root in args.data]
+    unknown = set(args.models or []) - set(registry)
+    if unknown: parser.error(f"not in the pretrained registry: {', '.join(sorted(unknown))}")
+    if args.models is None:
+        for entry in registry.values(): entry.scores = {}
+    table = json.loads(args.out.read_text()) if args.models and args.out.is_file() else {'sets': []}
+    for root in args.data:
+        score_set(table, root, args.split, registry, args.models or sorted(registry), references=args.models is None)
     write_registry(registry)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({'sets': sets}, indent=1) + '\n')
+    args.out.write_text(json.dumps(table, indent=1) + '\n')
 
 
 if __name__ == '__main__':

@@ -10,7 +10,8 @@
    same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
 3. `--openunmix` trains Open-Unmix (umxhq, four networks) beside them on the same data and budget.
 4. `--smoke M ...` trains the models M for two short epochs (CUDA, AMP) to show they run there, keeping nothing.
-5. `--publish DIR` exports each trained model's best checkpoint as a float16 weight file + registry entry in DIR.
+5. `--publish DIR` exports each trained model's best checkpoint as a float16 weight file + registry entry in DIR
+   (with `--minutes 0`, what earlier runs trained is published without training more).
 
 The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at 1e-3,
 plateau schedule, L1 loss on waveforms, AMP on CUDA, validation on held-out training songs every epoch.
@@ -54,8 +55,9 @@ def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, j
             target = root / 'train' / f'{part_seed}-{track.name}'
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists(): track.rename(target)
+    from auralflow.generate import GENERATOR_VERSION
     (root / 'recipe_data.json').write_text(json.dumps(dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts],
-                                                           backend=backend), indent=1))
+                                                           backend=backend, generator_version=GENERATOR_VERSION), indent=1))
     return root
 
 
@@ -114,12 +116,12 @@ def describe(data: Path) -> str:
     if not recipe.is_file(): return f"dataset {data.name}"
     r = json.loads(recipe.read_text())
     return (f"{r['tracks']} songs of {r['seconds']:g} s rendered by `auralflow generate --backend {r['backend']}` "
-            f"(seeds {r['seeds'][0]}-{r['seeds'][-1]}; rendered, not recorded)")
+            f"(seeds {r['seeds'][0]}-{r['seeds'][-1]}, generator v{r.get('generator_version', 1)}; rendered, not recorded)")
 
 
 def device_name() -> str:
     import torch
-    return torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU'
+    return torch.cuda.get_device_name() if torch.cuda.is_available() else f'CPU ({os.cpu_count()} cores)'
 
 
 def main(argv=None):
@@ -133,7 +135,8 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=100)
     p.add_argument('--backend', default='synth', choices=['synth', 'soundfont'])
     p.add_argument('--jobs', type=int, default=os.cpu_count())
-    p.add_argument('--minutes', type=float, default=60.0, help='training budget of this run, per model')
+    p.add_argument('--minutes', type=float, default=60.0,
+                   help='training budget of this run, per model (0: train nothing, e.g. to --publish earlier runs)')
     p.add_argument('--workers', type=int, default=None, help='data-loading processes per model')
     p.add_argument('--smoke', nargs='*', default=[], metavar='MODEL')
     p.add_argument('--openunmix', action='store_true', help='train Open-Unmix beside them with the same recipe and budget '
@@ -153,7 +156,7 @@ def main(argv=None):
         smoker = multiprocessing.get_context('spawn').Process(
             target=smoke_logged, args=(a.runs / 'smoke.log', a.runs, a.smoke, data, workers, RECIPE))  # RECIPE with --set
         smoker.start()
-    status = train_all(a.runs, a.models, a.minutes, data.resolve() if a.openunmix else None, workers)
+    status = train_all(a.runs, a.models, a.minutes, data.resolve() if a.openunmix else None, workers) if a.minutes > 0 else {}
     if smoker: smoker.join(); status['smoke'] = smoker.exitcode
     print(f"trained in {time.time() - start:.0f} s: {status}", flush=True)
     if a.publish:
@@ -163,7 +166,8 @@ def main(argv=None):
             ck = a.runs / m / 'checkpoint' / 'last.pt'
             if not ck.is_file(): continue
             state = load_checkpoint(ck)['state']
-            trained_on = f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x 3 s on {device_name()}"
+            trained_on = (f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x 3 s on {device_name()}; "
+                          f"best validation loss kept (epoch {state['best_epoch']} of {len(state['history'])})")
             publish_weights(a.runs / m, trained_on, weights_dir=a.publish)
             print(f"published {m}: {state['step']} steps, best epoch {state['best_epoch']}", flush=True)
     return max(status.values(), default=0)
