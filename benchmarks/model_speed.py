@@ -22,7 +22,8 @@ def contenders(names: list[str]) -> dict[str, torch.nn.Module]:
     models = {}
     try:
         import openunmix
-        for niter in (1, 0): models[f'Open-Unmix umxhq (niter={niter})'] = openunmix.umxhq(pretrained=False, niter=niter)
+        for niter in (1, 0):
+            models[f'Open-Unmix umxhq (niter={niter})'] = openunmix.umxhq(pretrained=False, niter=niter)
     except ImportError:
         print('openunmix is not installed: no reference timing')
     for name in names: models[name] = create_model(name)
@@ -57,8 +58,10 @@ def main(argv=None) -> int:
                 best[label] = (min(best[label][0], wall), min(best[label][1], cpu))
 
     ref = next((label for label in best if label.startswith('Open-Unmix')), None)
-    print(f"CPU forward time, {args.seconds:g} s stereo at 44.1 kHz, {args.threads} thread(s), best of {args.repeats} rounds")
-    print(f"{'model':<28} {'params (M)':>10} {'wall s / s audio':>17} {'vs umxhq':>9} {'CPU s / s audio':>16} {'vs umxhq':>9}")
+    print(f"CPU forward time, {args.seconds:g} s stereo at 44.1 kHz, {args.threads} thread(s), "
+          f"best of {args.repeats} rounds")
+    print(f"{'model':<28} {'params (M)':>10} {'wall s / s audio':>17} {'vs umxhq':>9} "
+          f"{'CPU s / s audio':>16} {'vs umxhq':>9}")
     for label, (wall, cpu) in best.items():
         n = sum(q.numel() for q in models[label].parameters())
         r_wall = f"{wall / best[ref][0]:8.2f}x" if ref else '        -'

@@ -64,7 +64,8 @@ def datasets(data: Path):
     "Training and validation sets exactly as the recipe's Auralflow runs get them."
     from auralflow.config import config_template, update_config
     from auralflow.trainer import make_datasets
-    recipe = {k: v for k, v in RECIPE.items() if k in ('batch_size', 'samples_per_epoch', 'chunk_seconds', 'valid_seconds')}
+    recipe = {k: v for k, v in RECIPE.items()
+              if k in ('batch_size', 'samples_per_epoch', 'chunk_seconds', 'valid_seconds')}
     cfg = update_config(config_template('SpectrogramNetSimple'), dataset=str(data), **recipe)
     train, valid, _ = make_datasets(cfg, data)
     return train, valid
@@ -85,7 +86,8 @@ def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | N
         separator.load_state_dict(saved['model']); optimizer.load_state_dict(saved['optimizer'])
         state = saved['state']
     train_set, _ = datasets(data)
-    loader = create_dataloader(train_set, RECIPE['batch_size'], workers, epoch=state['epoch'], pin_memory=device.type == 'cuda')
+    loader = create_dataloader(train_set, RECIPE['batch_size'], workers, epoch=state['epoch'],
+                               pin_memory=device.type == 'cuda')
     step = training_step(separator, optimizer)
     torch.manual_seed(state['epoch'])
     start = time.monotonic()
@@ -99,7 +101,8 @@ def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | N
         save_checkpoint({'model': separator.state_dict(), 'optimizer': optimizer.state_dict(), 'state': state,
                          'trained_on': f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x "
                                        f"{RECIPE['chunk_seconds']:g} s on {device_name()}"}, checkpoint)
-        print(f"epoch {state['epoch']}  train {state['history'][-1]['train_loss']:.4f}  steps {state['step']}", flush=True)
+        loss = state['history'][-1]['train_loss']
+        print(f"epoch {state['epoch']}  train {loss:.4f}  steps {state['step']}", flush=True)
     return state
 
 
@@ -133,7 +136,8 @@ def main(argv=None):
     t.add_argument('--minutes', type=float, default=60.0); t.add_argument('--workers', type=int, default=4)
     t.add_argument('--steps', type=int, help='stop after the epoch that reaches this many steps in all (a budget that '
                    'does not depend on the hardware: match the step count of the model it is compared with)')
-    t.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='recipe overrides, e.g. samples_per_epoch=32')
+    t.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE',
+                   help='recipe overrides, e.g. samples_per_epoch=32')
     s = sub.add_parser('score'); s.add_argument('folder', type=Path); s.add_argument('tests', type=Path, nargs='+')
     s.add_argument('--results', type=Path, default=RESULTS)
     a = p.parse_args(argv)

@@ -3,12 +3,12 @@
     python benchmarks/pretrained_scores.py DATA [DATA ...] [--out benchmarks/results/pretrained_scores.json]
     python benchmarks/pretrained_scores.py DATA [DATA ...] --models SpectrogramNetLSTM   # add or rescore one model
 
-Each DATA is a dataset folder (e.g. one written by `auralflow generate`), scored separately. Every number is the median over the split's
-tracks of the per-track median SI-SDR (dB), computed by `auralflow.evaluate.evaluate` — the same code path as
-`auralflow evaluate NAME --dataset DATA`, so that command reproduces the table. The scores are also recorded in the
-pretrained registry, and `python benchmarks/readme_tables.py scores OUT` puts them in the README. Without `--models`
-the results file is written afresh; with it, only the rows of those models change and every other row is kept
-(Open-Unmix's, for one, which `openunmix_baseline.py score` adds).
+Each DATA is a dataset folder (e.g. one written by `auralflow generate`), scored separately. Every number is the
+median over the split's tracks of the per-track median SI-SDR (dB), computed by `auralflow.evaluate.evaluate`, the
+code behind `auralflow evaluate NAME --dataset DATA`, so that command reproduces the table. The scores are also
+recorded in the pretrained registry, and `python benchmarks/readme_tables.py scores OUT` puts them in the README.
+Without `--models` the results file is written afresh; with it, only the rows of those models change and every other
+row is kept (Open-Unmix's, for one, which `openunmix_baseline.py score` adds).
 """
 import argparse
 import json
@@ -26,9 +26,9 @@ def describe(root: Path, split: str) -> str:
     count = len([p for p in (root / split).iterdir() if p.is_dir()])
     if not manifest.exists(): return f'{count} tracks of {root.name}/{split}'
     p = json.loads(manifest.read_text())['parameters']
-    return (f"{count} generated songs of {p['seconds']:g} s ({split} split of `auralflow generate --tracks {p['tracks']} "
-            f"--seconds {p['seconds']:g} --seed {p['seed']} --split-test {p['split_test']} --backend {p['backend']}`, generator v{p.get('generator_version', 1)}; "
-            f"rendered, not recorded)")
+    return (f"{count} generated songs of {p['seconds']:g} s ({split} split of `auralflow generate "
+            f"--tracks {p['tracks']} --seconds {p['seconds']:g} --seed {p['seed']} --split-test {p['split_test']} "
+            f"--backend {p['backend']}`, generator v{p.get('generator_version', 1)}; rendered, not recorded)")
 
 
 def medians(results, column='SI-SDR') -> dict:

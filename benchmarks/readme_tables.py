@@ -36,7 +36,8 @@ def params_table() -> str:
     from auralflow.models import create_model, list_models
     from auralflow.pretrained import read_registry
     shipped = read_registry()
-    rows = ['| Model | Domain | Parameters (counted) | Promised (2022) | Pretrained | Trainable |', '|---|---|---|---|---|---|']
+    rows = ['| Model | Domain | Parameters (counted) | Promised (2022) | Pretrained | Trainable |',
+            '|---|---|---|---|---|---|']
     for name in list_models():
         model = create_model(name)
         count = sum(p.numel() for p in model.parameters()) / 1e6
@@ -55,7 +56,8 @@ def scores_table(results: dict) -> str:
         rows = [f'| Method | {" | ".join(targets)} | mean |', '|---|' + '---|' * (len(targets) + 1)]
         for r in s['rows']:
             values = [r[t] for t in targets]
-            rows.append(f'| {r["method"]} | ' + ' | '.join(f'{v:+.1f}' for v in values) + f' | {sum(values) / len(values):+.1f} |')
+            cells = [f'{v:+.1f}' for v in values] + [f'{sum(values) / len(values):+.1f}']
+            rows.append(f'| {r["method"]} | ' + ' | '.join(cells) + ' |')
         tables.append(f'**Test set {n}**: {s["data"]}. Median SI-SDR (dB) over tracks.\n\n' + '\n'.join(rows))
     return '\n\n'.join(tables)
 

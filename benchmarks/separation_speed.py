@@ -89,7 +89,8 @@ def measure(kind: str, seconds: float, threads: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    cols = ['kind', 'seconds', 'wall_s', 'speed', 'cpu_s', 'speed_cpu', 'rss_setup_mb', 'rss_peak_mb', 'growth_mb', 'output_mb', 'input_mb']
+    cols = ['kind', 'seconds', 'wall_s', 'speed', 'cpu_s', 'speed_cpu', 'rss_setup_mb', 'rss_peak_mb', 'growth_mb',
+            'output_mb', 'input_mb']
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
     return '\n'.join(lines + ['| ' + ' | '.join(str(r[c]) for c in cols) + ' |' for r in rows])
 
@@ -108,13 +109,15 @@ def main(argv=None):
     rows = [measure(kind, args.seconds, args.threads) for kind in args.kinds.split(',')]
     print(f'## Speed and peak memory, {args.seconds:g} s stereo track, {args.threads} thread(s)\n\n{table(rows)}\n')
     if args.long_seconds:
-        short = next((r for r in rows if r['kind'] == 'auralflow'), None) or measure('auralflow', args.seconds, args.threads)
+        short = next((r for r in rows if r['kind'] == 'auralflow'), None)
+        short = short or measure('auralflow', args.seconds, args.threads)
         long = measure('auralflow', args.long_seconds, args.threads)
         extra = long['growth_mb'] - short['growth_mb']
         output = long['output_mb'] - short['output_mb'] + long['input_mb'] - short['input_mb']
         print(f'## Memory scaling of auralflow.separate\n\n{table([short, long])}\n')
         print(f'growth while separating: {short["growth_mb"]} MB -> {long["growth_mb"]} MB (+{extra} MB); '
-              f'the output buffer and overlap_add\'s padded copy of the input grew by {output} MB; growth beyond them: {extra - output:+} MB '
+              f'the output buffer and overlap_add\'s padded copy of the input grew by {output} MB; '
+              f'growth beyond them: {extra - output:+} MB '
               f'({(extra - output) / max(1, short["growth_mb"]) * 100:+.0f} % of the short run\'s growth)')
 
 

@@ -56,8 +56,9 @@ def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, j
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists(): track.rename(target)
     from auralflow.generate import GENERATOR_VERSION
-    (root / 'recipe_data.json').write_text(json.dumps(dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts],
-                                                           backend=backend, generator_version=GENERATOR_VERSION), indent=1))
+    record = dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts], backend=backend,
+                  generator_version=GENERATOR_VERSION)
+    (root / 'recipe_data.json').write_text(json.dumps(record, indent=1))
     return root
 
 
@@ -97,7 +98,8 @@ def smoke(runs: Path, models: list, data: Path, workers: int, recipe: dict):
     from auralflow.trainer import train
     for m in models:
         folder = runs / 'smoke' / m
-        prepare(folder, m, data, workers, dict(recipe, batch_size=8, samples_per_epoch=min(64, recipe['samples_per_epoch']), epochs=2))
+        short = dict(recipe, batch_size=8, samples_per_epoch=min(64, recipe['samples_per_epoch']), epochs=2)
+        prepare(folder, m, data, workers, short)
         start = time.time()
         t = train(folder, progress=False)
         steps = t.state['step']
@@ -116,7 +118,8 @@ def describe(data: Path) -> str:
     if not recipe.is_file(): return f"dataset {data.name}"
     r = json.loads(recipe.read_text())
     return (f"{r['tracks']} songs of {r['seconds']:g} s rendered by `auralflow generate --backend {r['backend']}` "
-            f"(seeds {r['seeds'][0]}-{r['seeds'][-1]}, generator v{r.get('generator_version', 1)}; rendered, not recorded)")
+            f"(seeds {r['seeds'][0]}-{r['seeds'][-1]}, generator v{r.get('generator_version', 1)}; "
+            "rendered, not recorded)")
 
 
 def device_name() -> str:
@@ -139,10 +142,12 @@ def main(argv=None):
                    help='training budget of this run, per model (0: train nothing, e.g. to --publish earlier runs)')
     p.add_argument('--workers', type=int, default=None, help='data-loading processes per model')
     p.add_argument('--smoke', nargs='*', default=[], metavar='MODEL')
-    p.add_argument('--openunmix', action='store_true', help='train Open-Unmix beside them with the same recipe and budget '
+    p.add_argument('--openunmix', action='store_true',
+                   help='train Open-Unmix beside them with the same recipe and budget '
                    '(benchmarks/openunmix_baseline.py; score it with its `score` command)')
     p.add_argument('--publish', type=Path, metavar='DIR')
-    p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='recipe overrides, e.g. samples_per_epoch=32')
+    p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE',
+                   help='recipe overrides, e.g. samples_per_epoch=32')
     a = p.parse_args(argv)
     apply_overrides(a.set)
     a.runs.mkdir(parents=True, exist_ok=True)
@@ -154,9 +159,10 @@ def main(argv=None):
     smoker = None
     if a.smoke:
         smoker = multiprocessing.get_context('spawn').Process(
-            target=smoke_logged, args=(a.runs / 'smoke.log', a.runs, a.smoke, data, workers, RECIPE))  # RECIPE with --set
+            target=smoke_logged, args=(a.runs / 'smoke.log', a.runs, a.smoke, data, workers, RECIPE))  # with --set
         smoker.start()
-    status = train_all(a.runs, a.models, a.minutes, data.resolve() if a.openunmix else None, workers) if a.minutes > 0 else {}
+    status = {}
+    if a.minutes > 0: status = train_all(a.runs, a.models, a.minutes, data.resolve() if a.openunmix else None, workers)
     if smoker: smoker.join(); status['smoke'] = smoker.exitcode
     print(f"trained in {time.time() - start:.0f} s: {status}", flush=True)
     if a.publish:
@@ -166,7 +172,8 @@ def main(argv=None):
             ck = a.runs / m / 'checkpoint' / 'last.pt'
             if not ck.is_file(): continue
             state = load_checkpoint(ck)['state']
-            trained_on = (f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x 3 s on {device_name()}; "
+            trained_on = (f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} "
+                          f"x {RECIPE['chunk_seconds']:g} s on {device_name()}; "
                           f"best validation loss kept (epoch {state['best_epoch']} of {len(state['history'])})")
             publish_weights(a.runs / m, trained_on, weights_dir=a.publish)
             print(f"published {m}: {state['step']} steps, best epoch {state['best_epoch']}", flush=True)
