@@ -31,6 +31,14 @@ def replace_block(name: str, text: str, path: Path = INDEX):
     nbformat.write(nb, path)
 
 
+def where_pretrained(entry) -> str:
+    "Where a model's pretrained weights are: in the package, at a URL, or nowhere yet."
+    from auralflow.pretrained import WEIGHTS_DIR
+    if entry is None: return 'no (recipe only)'
+    if (WEIGHTS_DIR / entry.file).is_file(): return 'in the package (generated data)'
+    return 'download (generated data)' if entry.url else 'no (file not published)'
+
+
 def params_table() -> str:
     import torch
     from auralflow.models import create_model, list_models
@@ -42,7 +50,7 @@ def params_table() -> str:
         model = create_model(name)
         count = sum(p.numel() for p in model.parameters()) / 1e6
         domain = 'both' if name == 'HybridNet' else 'spectrogram' if name.startswith('Spectrogram') else 'waveform'
-        pretrained = 'yes (generated data)' if name in shipped else 'no (recipe only)'
+        pretrained = where_pretrained(shipped.get(name))
         trainable = 'yes' if any(p.requires_grad for p in model.parameters()) else 'no'
         rows.append(f'| {name} | {domain} | {count:.1f} M | {PROMISED[name]} M | {pretrained} | {trainable} |')
     return '\n'.join(rows)
