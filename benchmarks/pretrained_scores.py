@@ -8,7 +8,8 @@ median over the split's tracks of the per-track median SI-SDR (dB), computed by 
 code behind `auralflow evaluate NAME --dataset DATA`, so that command reproduces the table. The scores are also
 recorded in the pretrained registry, and `python benchmarks/readme_tables.py scores OUT` puts them in the README.
 Without `--models` the results file is written afresh; with it, only the rows of those models change and every other
-row is kept (Open-Unmix's, for one, which `openunmix_baseline.py score` adds).
+row is kept (Open-Unmix's, for one, which `openunmix_baseline.py score` adds). A test set new to the file also gets
+the baseline and oracle rows.
 """
 import argparse
 import json
@@ -54,10 +55,10 @@ def put_row(table: dict, data: str, row: dict):
     entry['rows'] = sorted([r for r in entry['rows'] if r['method'] != row['method']] + [row], key=row_rank)
 
 
-def score_set(table: dict, root: Path, split: str, registry: dict, names: list, references: bool = True):
-    "Score the models `names` (and, if `references`, the baseline and the IRM oracle) on one dataset's split."
+def score_set(table: dict, root: Path, split: str, registry: dict, names: list):
+    "Score the models `names` on one dataset's split (and the baseline and IRM oracle, if the table lacks this set)."
     data = describe(root, split)
-    if references:
+    if not any(s['data'] == data for s in table['sets']):
         oracle = evaluate(None, root, split, targets=TARGETS, oracle='irm', progress=False)
         baseline = oracle.assign(**{'SI-SDR': oracle['SI-SDR'] - oracle['SI-SDRi']})  # the mixture as every estimate
         put_row(table, data, {'method': BASELINE, **medians(baseline)})
@@ -84,8 +85,7 @@ def main(argv=None):
     if args.models is None:
         for entry in registry.values(): entry.scores = {}
     table = json.loads(args.out.read_text()) if args.models and args.out.is_file() else {'sets': []}
-    for root in args.data:
-        score_set(table, root, args.split, registry, args.models or sorted(registry), references=args.models is None)
+    for root in args.data: score_set(table, root, args.split, registry, args.models or sorted(registry))
     write_registry(registry)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(table, indent=1) + '\n')
