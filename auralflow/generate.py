@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pretty_midi
 import torch
 from scipy import signal
 from tqdm.auto import tqdm
@@ -23,6 +22,7 @@ from tqdm.auto import tqdm
 from .audio import UserError, save_audio
 from .instruments import FluidSynthRenderer, render_synth, pan_gains
 from .instruments import INSTALL_HINT, SoundFontError, find_soundfont, fluidsynth_problem
+from .instruments import pretty_midi  # imported there without pyfluidsynth's print
 
 # %% auto #0
 __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'NOTE_NAMES', 'SCALES', 'PROGRESSIONS', 'SECTIONS', 'FORM',

@@ -5,14 +5,18 @@
 # %% ../nbs/04a_instruments.ipynb #cd95314a
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import io
 import os
 from pathlib import Path
 
 import numpy as np
-import pretty_midi
 from scipy import signal
+
+with contextlib.redirect_stdout(io.StringIO()):  # pretty_midi imports pyfluidsynth, which prints to stdout where $CI is set
+    import pretty_midi
 
 from .audio import UserError
 
