@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 from scipy import signal
 
-with contextlib.redirect_stdout(io.StringIO()):  # pretty_midi imports pyfluidsynth, which prints to stdout where $CI is set
+# pretty_midi imports pyfluidsynth, which prints where it found libfluidsynth to stdout when $CI is set
+with contextlib.redirect_stdout(io.StringIO()):
     import pretty_midi
 
 from .audio import UserError
