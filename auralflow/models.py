@@ -25,7 +25,7 @@ __all__ = ['MASK_ACTIVATIONS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_P
            'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'pad_to_multiple', 'SeparationModel',
            'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple', 'SpectrogramNetLSTM',
            'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE', 'HybridNet', 'list_models',
-           'model_class', 'model_config', 'create_model', 'min_samples', 'model_summary']
+           'model_class', 'model_config', 'create_model', 'state_mismatch', 'min_samples', 'model_summary']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -226,9 +226,11 @@ class VariationalBottleneck(nn.Module):
                  kernel: int = 3, # odd kernel size of the three convolutions
                 ):
         super().__init__()
-        Conv = _layer(dims, 'Conv')
-        self.mu, self.logvar = Conv(channels, latent, kernel, padding=kernel // 2), Conv(channels, latent, kernel, padding=kernel // 2)
-        self.decode = nn.Sequential(Conv(latent, channels, kernel, padding=kernel // 2), nn.GELU())
+        Conv, Norm = _layer(dims, 'Conv'), _layer(dims, 'BatchNorm')
+        self.mu = Conv(channels, latent, kernel, padding=kernel // 2)
+        self.logvar = Conv(channels, latent, kernel, padding=kernel // 2)
+        self.decode = nn.Sequential(Conv(latent, channels, kernel, padding=kernel // 2, bias=False), Norm(channels),
+                                    nn.GELU())
 
     def forward(self, h: torch.Tensor, # [B, C, *S]
                ) -> tuple[torch.Tensor, torch.Tensor]: # [B, C, *S], scalar KL
@@ -430,6 +432,19 @@ def create_model(name: str, # one of `list_models()` (case-insensitive)
                 ) -> SeparationModel:
     "Build the model called `name`; an unknown name raises `UserError` listing the names."
     return model_class(name)(config, **overrides)
+
+# %% ../nbs/05_models.ipynb #427041e2
+def state_mismatch(model: nn.Module, # the model the weights are meant for
+                   state: dict, # a state dict, e.g. from a checkpoint
+                  ) -> str | None: # None when `state` loads into `model`
+    "What keeps `state` from loading into `model` (missing, unexpected and reshaped tensors), in one line."
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    reshaped = [k for k in own if k in state and tuple(own[k].shape) != tuple(getattr(state[k], 'shape', ()))]
+    found = [(len(keys), what, keys[0]) for what, keys in
+             (('missing', missing), ('unexpected', unexpected), ('of another shape', reshaped)) if keys]
+    return ', '.join(f"{n} tensor{'s' * (n > 1)} {what} (e.g. {key})" for n, what, key in found) or None
 
 # %% ../nbs/05_models.ipynb #777f1410
 def min_samples(name: str, # one of `list_models()`

@@ -161,7 +161,7 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
 # %% ../nbs/11_separate.ipynb #decefe01
 def _model_from_folder(folder: Path) -> nn.Module:
     "Build the model described by `folder/config.json` and load its best (else last) checkpoint."
-    from auralflow.models import create_model
+    from auralflow.models import create_model, state_mismatch
     config = folder / 'config.json'
     if not config.is_file():
         raise UserError(f"{folder}: not a training folder (no config.json); make one with `auralflow config`")
@@ -178,10 +178,12 @@ def _model_from_folder(folder: Path) -> nn.Module:
     try: state = torch.load(checkpoint, map_location='cpu', weights_only=True)
     except Exception as e: raise UserError(f"{checkpoint}: not a readable checkpoint ({type(e).__name__}: {e})") from None
     state = state.get('model', state) if isinstance(state, dict) else state
+    if not isinstance(state, dict): raise UserError(f"{checkpoint}: not a checkpoint (no state dict in it)")
+    if problem := state_mismatch(model, state):
+        raise UserError(f"{checkpoint}: weights do not fit the model in config.json: {problem}")
     try: model.load_state_dict(state)
-    except (RuntimeError, TypeError, AttributeError) as e:
-        raise UserError(f"{checkpoint}: weights do not fit the model in config.json "
-                        f"({str(e).splitlines()[0]})") from None
+    except (RuntimeError, TypeError, AttributeError) as e:  # e.g. a value that is no tensor
+        raise UserError(f"{checkpoint}: weights do not fit the model in config.json ({str(e).splitlines()[0]})") from None
     return model
 
 def load_model(model_ref, # training folder (config.json + checkpoint/) or pretrained model name

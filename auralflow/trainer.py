@@ -26,7 +26,7 @@ from .config import Config, check_chunks, config_to_dict, load_config, save_conf
 from .datasets import AudioDataset, AudioFolder, collate, detect_layout, find_tracks
 from .losses import create_loss
 from .metrics import si_sdr
-from .models import create_model
+from .models import create_model, state_mismatch
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'TrainingError', 'resolve_device', 'epoch_seed', 'seed_everything', 'rng_state', 'set_rng_state',
@@ -344,10 +344,11 @@ class Trainer:
         "Continue from `checkpoint/last.pt` (or `path`)."
         path = Path(path or self.folder / 'checkpoint' / 'last.pt')
         ck = load_checkpoint(path)
-        try: self.module.load_state_dict(ck['model'])
-        except RuntimeError as e:
-            raise TrainingError(f"{path} does not fit the model settings of config.json ({str(e).splitlines()[0]}); "
-                                "train in a new folder or restore the settings") from None
+        if problem := state_mismatch(self.module, ck['model']):
+            raise TrainingError(f"{path} does not fit {self.cfg.model_name} as config.json sets it up: {problem}; "
+                                "it was written with other settings or by an older Auralflow: train in a new folder, "
+                                "or restore the settings")
+        self.module.load_state_dict(ck['model'])
         self.optimizer.load_state_dict(ck['optimizer'])
         if self.scheduler and ck['scheduler']: self.scheduler.load_state_dict(ck['scheduler'])
         self.scaler.load_state_dict(ck['scaler'])
