@@ -97,8 +97,9 @@ def fetch_weights(entry: PretrainedEntry, # registry entry
     for candidate in (WEIGHTS_DIR / entry.file, cache_dir() / entry.file):
         if _checked(candidate, entry): return candidate
     if not entry.url:
-        raise UserError(f"no weights for {entry.name} in this installation and no download URL; train them with "
-                        f"`auralflow config {entry.name} --name {entry.name} && auralflow train {entry.name}`")
+        raise UserError(f"no weights for {entry.name} in this installation and no download URL (the file is not "
+                        f"published): put a copy of it (sha256 {entry.sha256[:12]}…) in {cache_dir()}, or train "
+                        f"your own with `auralflow config {entry.name} --name my_model && auralflow train my_model`")
     dest = cache_dir() / entry.file
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f'.{dest.name}.part')

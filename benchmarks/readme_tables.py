@@ -64,7 +64,7 @@ def scores_table(results: dict) -> str:
         rows = [f'| Method | {" | ".join(targets)} | mean |', '|---|' + '---|' * (len(targets) + 1)]
         for r in s['rows']:
             values = [r[t] for t in targets]
-            cells = [f'{v:+.1f}' for v in values] + [f'{sum(values) / len(values):+.1f}']
+            cells = [f'{round(v, 1) + 0.0:+.1f}' for v in values + [sum(values) / len(values)]]  # no -0.0
             rows.append(f'| {r["method"]} | ' + ' | '.join(cells) + ' |')
         tables.append(f'**Test set {n}**: {s["data"]}. Median SI-SDR (dB) over tracks.\n\n' + '\n'.join(rows))
     return '\n\n'.join(tables)
