@@ -1,0 +1,69 @@
+"""How a trained VAE uses its latent, and how close its features come to float16's range.
+
+    python benchmarks/vae_check.py FOLDER/checkpoint/last.pt [--data DATA] [--chunks 16]
+
+Runs the checkpoint's model in training mode (as the trainer does) on 3 s chunks of the first `--chunks` mixtures of
+DATA's train split, and prints its KL term (near 0: the latent carries nothing, "posterior collapse"; in the
+hundreds: nothing holds it near the prior) and the largest |activation| of the blocks that reach highest. float16, which
+AMP computes in on CUDA, ends at 65504.
+"""
+import argparse
+from pathlib import Path
+
+import soundfile as sf
+import torch
+
+from auralflow.models import create_model
+from auralflow.trainer import load_checkpoint
+
+FLOAT16_MAX = 65504.0
+
+
+def chunks(data: Path, count: int, seconds: float = 3.0, offset: float = 5.0) -> torch.Tensor:
+    "[count, C, T] excerpts of the train split's mixtures."
+    paths = sorted((data / 'train').glob('*/mixture.wav'))[:count]
+    if not paths: raise SystemExit(f"no train/*/mixture.wav under {data}")
+    clips = []
+    for p in paths:
+        rate = sf.info(p).samplerate
+        clip, _ = sf.read(p, frames=int(seconds * rate), start=int(offset * rate), dtype='float32', always_2d=True)
+        clips.append(torch.from_numpy(clip.T))
+    return torch.stack(clips)
+
+
+def largest_activations(model: torch.nn.Module, x: torch.Tensor) -> tuple[float, dict]:
+    "The KL term and, per block, the largest |output| on `x`."
+    peaks = {}
+    def record(name, out):
+        for o in out if isinstance(out, (tuple, list)) else [out]:
+            if torch.is_tensor(o) and o.is_floating_point():
+                peaks[name] = max(peaks.get(name, 0.0), o.detach().abs().max().item())
+    hooks = [m.register_forward_hook(lambda _m, _i, o, name=name: record(name, o))
+             for name, m in model.named_modules() if '.' in name]
+    try:
+        with torch.no_grad(): out = model(x)
+    finally:
+        for h in hooks: h.remove()
+    return out.kl.item(), peaks
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('checkpoint', type=Path)
+    p.add_argument('--data', type=Path, help="dataset folder (default: the one in the checkpoint's config)")
+    p.add_argument('--chunks', type=int, default=16)
+    a = p.parse_args(argv)
+    ck = load_checkpoint(a.checkpoint)
+    torch.manual_seed(0)
+    model = create_model(ck['model_name'], ck['config']['model'])
+    model.load_state_dict(ck['model'])
+    model.train()
+    kl, peaks = largest_activations(model, chunks(a.data or Path(ck['config']['data']['dataset']), a.chunks))
+    loss = ck['config']['training']
+    print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, KL {kl:.3g}")
+    for name, peak in sorted(peaks.items(), key=lambda kv: -kv[1])[:3]:
+        print(f"  {peak:10.1f}  ({peak / FLOAT16_MAX:6.1%} of float16's range)  {name}")
+
+
+if __name__ == '__main__':
+    main()
