@@ -30,7 +30,7 @@ from .models import MASK_ACTIVATIONS, ModelConfig, list_models, min_samples, mod
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
            'did_you_mean', 'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
            'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'resolve_model_name', 'check_chunks',
-           'config_from_dict', 'config_template', 'default_loss', 'update_config', 'config_path', 'atomic_write_text',
+           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'atomic_write_text',
            'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
            'create_training_folder', 'run_config']
 
@@ -324,16 +324,16 @@ def config_from_dict(d: dict, # parsed config.json
     return cfg
 
 # %% ../nbs/09_config.ipynb #8aa1a343
+def default_loss(model_name: str, # a registered model name
+                ) -> str:
+    "The loss a model trains with by default: 'kl' for the variational models (they return a KL term), else 'l1'."
+    return 'kl' if getattr(model_class(model_name), 'kind', None) == 'vae' else DEFAULT_LOSS
+
 def config_template(model_name: str, # one of auralflow.models.list_models()
                    ) -> Config:
     "The default configuration for `model_name`; raises `ConfigError` for an unknown model."
     name = resolve_model_name(model_name)
     return Config(model_name=name, model=model_config(name), training=TrainingConfig(loss=default_loss(name)))
-
-def default_loss(model_name: str, # a registered model name
-                ) -> str:
-    "The loss a model trains with by default: 'kl' for the variational models (they return a KL term), else 'l1'."
-    return 'kl' if getattr(model_class(model_name), 'kind', None) == 'vae' else DEFAULT_LOSS
 
 # %% ../nbs/09_config.ipynb #5f8a7182
 def update_config(cfg: Config, # the configuration to start from

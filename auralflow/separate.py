@@ -183,7 +183,8 @@ def _model_from_folder(folder: Path) -> nn.Module:
         raise UserError(f"{checkpoint}: weights do not fit the model in config.json: {problem}")
     try: model.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as e:  # e.g. a value that is no tensor
-        raise UserError(f"{checkpoint}: weights do not fit the model in config.json ({str(e).splitlines()[0]})") from None
+        raise UserError(f"{checkpoint}: weights do not fit the model in config.json "
+                        f"({str(e).splitlines()[0]})") from None
     return model
 
 def load_model(model_ref, # training folder (config.json + checkpoint/) or pretrained model name

@@ -3,31 +3,28 @@
     python benchmarks/vae_check.py FOLDER/checkpoint/last.pt [--data DATA] [--chunks 16]
 
 Runs the checkpoint's model in training mode (as the trainer does) on 3 s chunks of the first `--chunks` mixtures of
-DATA's train split, and prints its KL term (near 0: the latent carries nothing, "posterior collapse"; in the
-hundreds: nothing holds it near the prior) and the largest |activation| of the blocks that reach highest. float16, which
-AMP computes in on CUDA, ends at 65504.
+DATA's train split. It prints the KL term (near 0: the latent carries nothing, "posterior collapse"; in the hundreds:
+nothing holds the latent near its prior) and the blocks with the largest |activation|. AMP on CUDA computes in
+float16, whose range ends at 65504.
 """
 import argparse
 from pathlib import Path
 
-import soundfile as sf
 import torch
 
+from auralflow.audio import load_audio
 from auralflow.models import create_model
 from auralflow.trainer import load_checkpoint
 
 FLOAT16_MAX = 65504.0
 
 
-def chunks(data: Path, count: int, seconds: float = 3.0, offset: float = 5.0) -> torch.Tensor:
-    "[count, C, T] excerpts of the train split's mixtures."
+def chunks(model, data: Path, count: int, seconds: float = 3.0, offset: float = 5.0) -> torch.Tensor:
+    "[count, C, T] excerpts of the train split's mixtures, at the model's rate and channel count."
     paths = sorted((data / 'train').glob('*/mixture.wav'))[:count]
     if not paths: raise SystemExit(f"no train/*/mixture.wav under {data}")
-    clips = []
-    for p in paths:
-        rate = sf.info(p).samplerate
-        clip, _ = sf.read(p, frames=int(seconds * rate), start=int(offset * rate), dtype='float32', always_2d=True)
-        clips.append(torch.from_numpy(clip.T))
+    start, length = int(offset * model.sample_rate), int(seconds * model.sample_rate)
+    clips = [load_audio(p, model.sample_rate, model.audio_channels)[0][:, start:start + length] for p in paths]
     return torch.stack(clips)
 
 
@@ -58,7 +55,7 @@ def main(argv=None):
     model = create_model(ck['model_name'], ck['config']['model'])
     model.load_state_dict(ck['model'])
     model.train()
-    kl, peaks = largest_activations(model, chunks(a.data or Path(ck['config']['data']['dataset']), a.chunks))
+    kl, peaks = largest_activations(model, chunks(model, a.data or Path(ck['config']['data']['dataset']), a.chunks))
     loss = ck['config']['training']
     print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, KL {kl:.3g}")
     for name, peak in sorted(peaks.items(), key=lambda kv: -kv[1])[:3]:
