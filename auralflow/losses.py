@@ -161,7 +161,7 @@ class MaskLoss(_Spectral):
 
 # %% ../nbs/06_losses.ipynb #b9eeeeab
 class KLDivergenceLoss(nn.Module):
-    "Reconstruction loss (L1 or L2, waveform or spectrogram) plus beta times the model's KL divergence."
+    "Reconstruction loss (L1 or L2, waveform or spectrogram) plus beta times the model's KL, each latent channel's floored at free_bits."
     name = 'kl'
     def __init__(self,
                  beta: float = 0.01, # weight of the KL term
@@ -169,17 +169,22 @@ class KLDivergenceLoss(nn.Module):
                  domain: str = 'waveform', # domain of the reconstruction loss
                  n_fft: int = 2048, # STFT size for the spectrogram domain
                  hop_length: int = 512, # STFT hop for the spectrogram domain
+                 free_bits: float = 0.0, # nats per element each latent channel may carry at no cost
                 ):
         super().__init__()
         if reconstruction not in ('l1', 'l2'): raise LossError(f"kl: reconstruction={reconstruction!r}: use 'l1' or 'l2'")
         if not beta >= 0: raise LossError(f"kl: beta must be >= 0, got {beta!r}")
-        self.beta = beta
+        if not free_bits >= 0: raise LossError(f"kl: free_bits must be >= 0, got {free_bits!r}")
+        self.beta, self.free_bits = beta, free_bits
         self.reconstruction = (L1Loss if reconstruction == 'l1' else L2Loss)(domain, n_fft, hop_length)
 
     def forward(self, output, targets: torch.Tensor, mixture: torch.Tensor) -> torch.Tensor:
         if output.kl is None:
             raise LossError("kl needs a variational model (one whose output has .kl, e.g. SpectrogramNetVAE)")
-        return self.reconstruction(output, targets, mixture) + self.beta * output.kl.float()
+        kl = output.kl.float().clamp(min=self.free_bits).mean()  # a channel below the floor costs the floor: no gradient
+        return self.reconstruction(output, targets, mixture) + self.beta * kl
+
+    def extra_repr(self): return f"beta={self.beta}, free_bits={self.free_bits}"
 
 # %% ../nbs/06_losses.ipynb #dbfb5a8e
 class ComponentLoss(_Spectral):

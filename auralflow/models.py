@@ -32,7 +32,7 @@ class ModelOutput(NamedTuple):
     "What every model returns."
     estimates: torch.Tensor # [batch, targets, channels, samples] waveforms, one per target
     masks: torch.Tensor | None = None # [batch, targets, channels, freq, frames] spectrogram masks, if any
-    kl: torch.Tensor | None = None # scalar KL divergence of the variational bottleneck, if any
+    kl: torch.Tensor | None = None # KL divergence of the variational bottleneck per latent channel [latent], if any
 
 # %% ../nbs/05_models.ipynb #f095e951
 MASK_ACTIVATIONS = ('sigmoid', 'softmax', 'relu', 'softplus')
@@ -212,14 +212,15 @@ class LSTMBottleneck(nn.Module):
         return h + self.proj(out).reshape(shape).movedim(-1, 1)
 
 # %% ../nbs/05_models.ipynb #aa32544b
-def gaussian_kl(mu: torch.Tensor, # [...] posterior means
-                logvar: torch.Tensor, # [...] posterior log-variances
-               ) -> torch.Tensor: # scalar
-    "Mean elementwise KL divergence of N(mu, exp(logvar)) from N(0, 1)."
-    return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).mean()
+def gaussian_kl(mu: torch.Tensor, # [B, L, *S] posterior means
+                logvar: torch.Tensor, # [B, L, *S] posterior log-variances
+               ) -> torch.Tensor: # [L] KL of each latent channel
+    "KL divergence of N(mu, exp(logvar)) from N(0, 1) per latent channel, in nats per element (mean over batch and positions)."
+    kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar)
+    return kl.transpose(0, 1).flatten(1).mean(1)
 
 class VariationalBottleneck(nn.Module):
-    "Gaussian latent with reparameterised sampling in training, its mean in eval: [B, C, *S] -> ([B, C, *S], kl)."
+    "Gaussian latent with reparameterised sampling in training, its mean in eval: [B, C, *S] -> ([B, C, *S], kl [latent])."
     def __init__(self, dims: int, # 1 or 2
                  channels: int, # C, bottleneck channels
                  latent: int = 512, # channels of z
@@ -233,7 +234,7 @@ class VariationalBottleneck(nn.Module):
                                     nn.GELU())
 
     def forward(self, h: torch.Tensor, # [B, C, *S]
-               ) -> tuple[torch.Tensor, torch.Tensor]: # [B, C, *S], scalar KL
+               ) -> tuple[torch.Tensor, torch.Tensor]: # [B, C, *S], KL per latent channel [latent]
         mu, logvar = self.mu(h), self.logvar(h).clamp(-20, 10)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp() if self.training else mu
         return self.decode(z), gaussian_kl(mu, logvar)
@@ -437,14 +438,16 @@ def create_model(name: str, # one of `list_models()` (case-insensitive)
 def state_mismatch(model: nn.Module, # the model the weights are meant for
                    state: dict, # a state dict, e.g. from a checkpoint
                   ) -> str | None: # None when `state` loads into `model`
-    "What keeps `state` from loading into `model` (missing, unexpected and reshaped tensors), in one line."
+    "What keeps `state` from loading into `model` (missing, unexpected, non-tensor and reshaped entries), in one line."
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
-    reshaped = [k for k in own if k in state and tuple(own[k].shape) != tuple(getattr(state[k], 'shape', ()))]
-    found = [(len(keys), what, keys[0]) for what, keys in
-             (('missing', missing), ('unexpected', unexpected), ('of another shape', reshaped)) if keys]
-    return ', '.join(f"{n} tensor{'s' * (n > 1)} {what} (e.g. {key})" for n, what, key in found) or None
+    shared = [k for k in own if k in state]
+    untyped = [k for k in shared if not isinstance(state[k], torch.Tensor)]
+    reshaped = [k for k in shared if k not in untyped and state[k].shape != own[k].shape]
+    found = [(len(keys), what, keys[0]) for what, keys in (('missing', missing), ('unexpected', unexpected),
+             ('holding no tensor', untyped), ('of another shape', reshaped)) if keys]
+    return ', '.join(f"{n} entr{'ies' if n > 1 else 'y'} {what} (e.g. {key})" for n, what, key in found) or None
 
 # %% ../nbs/05_models.ipynb #777f1410
 def min_samples(name: str, # one of `list_models()`

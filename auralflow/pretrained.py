@@ -18,7 +18,7 @@ import torch
 from . import __version__
 from .audio import UserError, atomic_path
 from .config import atomic_write_text
-from .models import create_model, list_models
+from .models import create_model, list_models, state_mismatch
 
 # %% auto #0
 __all__ = ['WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'sha256_of', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry',
@@ -55,8 +55,10 @@ def load_weights(path, # a file written by `save_weights`
     except Exception as e: raise UserError(f"{path}: not a readable weight file ({type(e).__name__}: {e})") from None
     if not isinstance(payload, dict) or payload.get('format') != WEIGHTS_FORMAT:
         raise UserError(f"{path}: not an Auralflow weight file (expected format {WEIGHTS_FORMAT!r})")
-    model = create_model(payload['model'], **payload['config'])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload['state_dict'].items()})
+    model, state = create_model(payload['model'], **payload['config']), payload['state_dict']
+    if problem := state_mismatch(model, state):
+        raise UserError(f"{path}: its weights do not fit the {payload['model']} it describes: {problem}")
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     return model.to(device).eval()
 
 # %% ../nbs/13_pretrained.ipynb #a474c5ef
@@ -69,6 +71,12 @@ class PretrainedEntry:
     url: str | None = None # download location, if published
     trained_on: str = '' # the data the weights were trained on
     scores: dict = dataclasses.field(default_factory=dict) # e.g. {'test sets': [{'data': '...', 'SI-SDR median (dB)': {'vocals': 4.1, ...}}]}
+
+    @property
+    def availability(self) -> str:
+        "'package' (the file ships with auralflow), 'download' (it has a URL) or 'unpublished' (only its checksum is known)."
+        if (WEIGHTS_DIR / self.file).is_file(): return 'package'
+        return 'download' if self.url else 'unpublished'
 
 def read_registry(path=None) -> dict[str, PretrainedEntry]:
     "The pretrained registry (`auralflow/weights/registry.json` by default), name -> entry."

@@ -181,10 +181,7 @@ def _model_from_folder(folder: Path) -> nn.Module:
     if not isinstance(state, dict): raise UserError(f"{checkpoint}: not a checkpoint (no state dict in it)")
     if problem := state_mismatch(model, state):
         raise UserError(f"{checkpoint}: weights do not fit the model in config.json: {problem}")
-    try: model.load_state_dict(state)
-    except (RuntimeError, TypeError, AttributeError) as e:  # e.g. a value that is no tensor
-        raise UserError(f"{checkpoint}: weights do not fit the model in config.json "
-                        f"({str(e).splitlines()[0]})") from None
+    model.load_state_dict(state)
     return model
 
 def load_model(model_ref, # training folder (config.json + checkpoint/) or pretrained model name

@@ -303,6 +303,7 @@ class Trainer:
         seed_everything(t.seed)
         self.module = create_model(cfg.model_name, cfg.model).to(self.device)
         self.model = self.module
+        self.variational = getattr(self.module, 'kind', None) == 'vae'  # reports a KL term
         if self.dist.world > 1:
             ids = [self.device.index] if self.device.type == 'cuda' else None
             self.model = nn.parallel.DistributedDataParallel(self.module, device_ids=ids)
@@ -400,11 +401,11 @@ class Trainer:
 
     @torch.no_grad()
     def validate(self) -> dict:
-        "Validation loss and SI-SDR (dB, mean over items, targets and channels), gathered over all processes."
+        "Validation loss, SI-SDR (dB, mean over items, targets and channels) and a VAE's KL, gathered over all processes."
         d = self.dist
         items = Subset(self.valid_set, range(d.rank, len(self.valid_set), d.world))
         self.module.eval()
-        loss_sum, n, sdr_sum, m = 0.0, 0, 0.0, 0
+        loss_sum, n, sdr_sum, m, kl_sum = 0.0, 0, 0.0, 0, 0.0
         for mixture, targets in _loader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
             mixture, targets = mixture.to(self.device), targets.to(self.device)
             with torch.autocast(self.device.type, enabled=self.amp):
@@ -414,8 +415,11 @@ class Trainer:
             scores = scores[torch.isfinite(scores)]  # silent references have no SI-SDR
             loss_sum, n = loss_sum + float(loss) * len(mixture), n + len(mixture)
             sdr_sum, m = sdr_sum + float(scores.sum()), m + scores.numel()
-        loss_sum, n, sdr_sum, m = _all_sum([loss_sum, n, sdr_sum, m], d, self.device)
-        return {'valid_loss': loss_sum / max(n, 1), 'valid_si_sdr': sdr_sum / max(m, 1)}
+            if output.kl is not None: kl_sum += float(output.kl.float().mean()) * len(mixture)
+        loss_sum, n, sdr_sum, m, kl_sum = _all_sum([loss_sum, n, sdr_sum, m, kl_sum], d, self.device)
+        record = {'valid_loss': loss_sum / max(n, 1), 'valid_si_sdr': sdr_sum / max(m, 1)}
+        if self.variational: record['valid_kl'] = kl_sum / max(n, 1)  # near 0: the latent carries nothing
+        return record
 
     @torch.no_grad()
     def preview(self) -> tuple: # mixture [C, T]; target -> estimate [C, T]; target -> reference [C, T]
@@ -450,7 +454,7 @@ class Trainer:
                 if key != 'epoch': self.writer.add_scalar(key.replace('_', '/', 1), value, self.epoch)
             self.writer.flush()
         valid = (f"  valid {record['valid_loss']:.4f}  SI-SDR {record['valid_si_sdr']:+.2f} dB"
-                 if 'valid_loss' in record else '')
+                 if 'valid_loss' in record else '') + (f"  KL {record['valid_kl']:.3g}" if 'valid_kl' in record else '')
         self.log(f"epoch {self.epoch}/{self.cfg.training.epochs}  train {record['train_loss']:.4f}{valid}  "
                  f"lr {record['lr']:.2e}{'  *best' if improved else ''}")
 

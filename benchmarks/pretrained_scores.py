@@ -17,7 +17,7 @@ from pathlib import Path
 
 from auralflow.evaluate import evaluate
 from auralflow.models import list_models
-from auralflow.pretrained import WEIGHTS_DIR, load_pretrained, read_registry, write_registry
+from auralflow.pretrained import load_pretrained, read_registry, write_registry
 
 TARGETS = ['vocals', 'drums', 'bass', 'other']
 
@@ -49,9 +49,9 @@ def row_rank(row: dict) -> tuple:
     return (1, method) if method.split(' ')[0] in list_models() else (2, '')
 
 
-def availability(entry) -> str:
-    "How a registry entry's weights can be had, for its row label."
-    return 'pretrained' if entry.url or (WEIGHTS_DIR / entry.file).is_file() else 'trained here; file not published'
+def row_label(entry) -> str:
+    "A model's row label: how its weights can be had."
+    return 'trained here; file not published' if entry.availability == 'unpublished' else 'pretrained'
 
 
 def put_row(table: dict, data: str, row: dict):
@@ -71,7 +71,7 @@ def score_set(table: dict, root: Path, split: str, registry: dict, names: list):
         put_row(table, data, {'method': ORACLE, **medians(oracle)})
     for name in names:
         scores = medians(evaluate(load_pretrained(name, progress=False), root, split, progress=False))
-        put_row(table, data, {'method': f'{name} ({availability(registry[name])})', **scores})
+        put_row(table, data, {'method': f'{name} ({row_label(registry[name])})', **scores})
         sets = registry[name].scores.setdefault('test sets', [])
         sets[:] = [s for s in sets if s['data'] != data] + [{'data': data, 'SI-SDR median (dB)': scores}]
         print(name, scores, flush=True)

@@ -31,12 +31,13 @@ def replace_block(name: str, text: str, path: Path = INDEX):
     nbformat.write(nb, path)
 
 
+WHERE = {None: 'no (recipe only)', 'package': 'in the package (generated data)',
+         'download': 'download (generated data)', 'unpublished': 'no (file not published)'}
+
+
 def where_pretrained(entry) -> str:
     "Where a model's pretrained weights are: in the package, at a URL, or nowhere yet."
-    from auralflow.pretrained import WEIGHTS_DIR
-    if entry is None: return 'no (recipe only)'
-    if (WEIGHTS_DIR / entry.file).is_file(): return 'in the package (generated data)'
-    return 'download (generated data)' if entry.url else 'no (file not published)'
+    return WHERE[entry and entry.availability]
 
 
 def params_table() -> str:

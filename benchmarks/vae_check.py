@@ -3,9 +3,9 @@
     python benchmarks/vae_check.py FOLDER/checkpoint/last.pt [--data DATA] [--chunks 16]
 
 Runs the checkpoint's model in training mode (as the trainer does) on 3 s chunks of the first `--chunks` mixtures of
-DATA's train split. It prints the KL term (near 0: the latent carries nothing, "posterior collapse"; in the hundreds:
-nothing holds the latent near its prior) and the blocks with the largest |activation|. AMP on CUDA computes in
-float16, whose range ends at 65504.
+DATA's train split. It prints the KL term, in nats per latent element (near 0: the latent carries nothing, "posterior
+collapse"; in the hundreds: nothing holds the latent near its prior), how many latent channels carry more than 0.01
+nats, and the blocks with the largest |activation|. AMP on CUDA computes in float16, whose range ends at 65504.
 """
 import argparse
 from pathlib import Path
@@ -28,8 +28,8 @@ def chunks(model, data: Path, count: int, seconds: float = 3.0, offset: float = 
     return torch.stack(clips)
 
 
-def largest_activations(model: torch.nn.Module, x: torch.Tensor) -> tuple[float, dict]:
-    "The KL term and, per block, the largest |output| on `x`."
+def largest_activations(model: torch.nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, dict]:
+    "The KL of each latent channel and, per block, the largest |output| on `x`."
     peaks = {}
     def record(name, out):
         for o in out if isinstance(out, (tuple, list)) else [out]:
@@ -41,7 +41,7 @@ def largest_activations(model: torch.nn.Module, x: torch.Tensor) -> tuple[float,
         with torch.no_grad(): out = model(x)
     finally:
         for h in hooks: h.remove()
-    return out.kl.item(), peaks
+    return out.kl, peaks
 
 
 def main(argv=None):
@@ -57,7 +57,8 @@ def main(argv=None):
     model.train()
     kl, peaks = largest_activations(model, chunks(model, a.data or Path(ck['config']['data']['dataset']), a.chunks))
     loss = ck['config']['training']
-    print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, KL {kl:.3g}")
+    print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, KL {kl.mean():.3g}, "
+          f"{int((kl > 0.01).sum())} of {len(kl)} latent channels above 0.01 nats")
     for name, peak in sorted(peaks.items(), key=lambda kv: -kv[1])[:3]:
         print(f"  {peak:10.1f}  ({peak / FLOAT16_MAX:6.1%} of float16's range)  {name}")
 
