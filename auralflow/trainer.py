@@ -293,7 +293,7 @@ class Trainer:
                  folder, # the training folder
                  root, # dataset folder
                  callbacks: list | None = None, # `Callback`s; `default_callbacks(cfg)` if None
-                 progress: bool = True, # progress bars (the epoch lines and the evaluation summary are always printed)
+                 progress: bool = True, # progress bars (else a line at each quarter of an epoch); epoch lines and the evaluation summary are always printed
                 ):
         self.cfg, self.folder, self.root, self.progress = check_chunks(cfg), Path(folder), Path(root), progress
         t = cfg.training
@@ -374,9 +374,10 @@ class Trainer:
         sampler.set_epoch(self.epoch - 1)
         loader = _loader(self.train_set, self.cfg.data.batch_size, self.cfg.data.num_workers, sampler)
         self.model.train()
-        total, count = 0.0, 0
+        total, count, start = 0.0, 0, time.time()
         bar = tqdm(loader, desc=f'epoch {self.epoch}/{t.epochs}', unit='batch', leave=False,
                    disable=not (self.progress and d.main))
+        quarters = {len(loader) * q // 4 for q in (1, 2, 3)} if not self.progress and len(loader) >= 8 else set()
         for mixture, targets in bar:
             mixture, targets = mixture.to(self.device), targets.to(self.device)
             self.optimizer.zero_grad(set_to_none=True)
@@ -393,6 +394,9 @@ class Trainer:
             self.state['step'] += 1
             total, count = total + value, count + 1
             bar.set_postfix(loss=f'{value:.4f}')
+            if count in quarters:  # without a bar, a long epoch still says how far it got
+                self.log(f"epoch {self.epoch}: batch {count}/{len(loader)}  loss {total / count:.4f}  "
+                         f"{(time.time() - start) / count:.1f} s/batch")
             if self.writer: self.writer.add_scalar('loss/train_step', value, self.state['step'])
             self._call('on_step_end')
         if d.world > 1:
