@@ -6,6 +6,10 @@ Runs the checkpoint's model in training mode (as the trainer does) on 3 s chunks
 DATA's train split. It prints the KL term, in nats per latent element (near 0: the latent carries nothing, "posterior
 collapse"; in the hundreds: nothing holds the latent near its prior), how many latent channels carry more than 0.01
 nats, and the blocks with the largest |activation|. AMP on CUDA computes in float16, whose range ends at 65504.
+
+Then, in eval mode, it separates the same chunks twice: with the latent the encoder infers (its mean, as in use) and
+with the latent set to 0, the prior's mean. The difference of the two SI-SDRs is what the latent contributes; near
+0 dB, the skip connections separate on their own and the latent is decoration.
 """
 import argparse
 from pathlib import Path
@@ -13,19 +17,34 @@ from pathlib import Path
 import torch
 
 from auralflow.audio import load_audio
+from auralflow.metrics import si_sdr
 from auralflow.models import create_model
 from auralflow.trainer import load_checkpoint
 
 FLOAT16_MAX = 65504.0
 
 
-def chunks(model, data: Path, count: int, seconds: float = 3.0, offset: float = 5.0) -> torch.Tensor:
-    "[count, C, T] excerpts of the train split's mixtures, at the model's rate and channel count."
-    paths = sorted((data / 'train').glob('*/mixture.wav'))[:count]
-    if not paths: raise SystemExit(f"no train/*/mixture.wav under {data}")
+def chunks(model, data: Path, count: int, seconds: float = 3.0, offset: float = 5.0,
+           stems: tuple = ('mixture',)) -> torch.Tensor:
+    "[count, len(stems), C, T] excerpts of the train split's tracks, at the model's rate and channel count."
+    tracks = sorted(p.parent for p in (data / 'train').glob('*/mixture.wav'))[:count]
+    if not tracks: raise SystemExit(f"no train/*/mixture.wav under {data}")
     start, length = int(offset * model.sample_rate), int(seconds * model.sample_rate)
-    clips = [load_audio(p, model.sample_rate, model.audio_channels)[0][:, start:start + length] for p in paths]
-    return torch.stack(clips)
+    def clip(path): return load_audio(path, model.sample_rate, model.audio_channels)[0][:, start:start + length]
+    return torch.stack([torch.stack([clip(t / f'{s}.wav') for s in stems]) for t in tracks])
+
+
+@torch.no_grad()
+def latent_contribution(model: torch.nn.Module, audio: torch.Tensor) -> tuple[float, float]:
+    "Mean SI-SDR (dB) of the eval-mode separation of `audio` [N, 1 + K, C, T] with the inferred latent, and with z = 0."
+    mixture, targets = audio[:, 0], audio[:, 1:]
+    def score(): return si_sdr(model(mixture).estimates, targets).nanmean().item()
+    model.eval()
+    inferred = score()
+    hook = model.unet.bottleneck.vae.mu.register_forward_hook(lambda _m, _i, mu: torch.zeros_like(mu))
+    try: prior = score()  # in eval mode z is the mean, so a zero mean is a zero latent
+    finally: hook.remove()
+    return inferred, prior
 
 
 def largest_activations(model: torch.nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, dict]:
@@ -55,12 +74,16 @@ def main(argv=None):
     model = create_model(ck['model_name'], ck['config']['model'])
     model.load_state_dict(ck['model'])
     model.train()
-    kl, peaks = largest_activations(model, chunks(model, a.data or Path(ck['config']['data']['dataset']), a.chunks))
+    audio = chunks(model, a.data or Path(ck['config']['data']['dataset']), a.chunks, stems=('mixture', *model.targets))
+    kl, peaks = largest_activations(model, audio[:, 0])
     loss = ck['config']['training']
     print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, KL {kl.mean():.3g}, "
           f"{int((kl > 0.01).sum())} of {len(kl)} latent channels above 0.01 nats")
     for name, peak in sorted(peaks.items(), key=lambda kv: -kv[1])[:3]:
         print(f"  {peak:10.1f}  ({peak / FLOAT16_MAX:6.1%} of float16's range)  {name}")
+    inferred, prior = latent_contribution(model, audio)
+    print(f"SI-SDR {inferred:+.2f} dB with the inferred latent, {prior:+.2f} dB with z = 0: "
+          f"the latent contributes {inferred - prior:+.2f} dB")
 
 
 if __name__ == '__main__':
