@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
 from .audio import UserError, atomic_path
-from .losses import DEFAULT_LOSS, list_losses
+from .losses import DEFAULT_LOSS, LossError, create_loss, list_losses
 from .models import MASK_ACTIVATIONS, ModelConfig, list_models, min_samples, model_class, model_config
 
 # %% auto #0
@@ -226,7 +226,10 @@ class TrainingConfig:
     device: str = setting('auto', "torch device: auto (CUDA if available), cpu, cuda, cuda:1, ..., mps",
                           pattern=DEVICE_PATTERN)
 
-    def __post_init__(self): _validate(self)
+    def __post_init__(self):
+        _validate(self)
+        try: create_loss(self.loss, **self.loss_kwargs)  # the loss's own settings, checked now, not when training starts
+        except LossError as e: raise ConfigError(f"setting 'loss_kwargs' = {json.dumps(self.loss_kwargs)}: {e}") from None
 
 @dataclass
 class VisualizationConfig:
