@@ -83,7 +83,7 @@ def main(argv=None):
         print(f"  {peak:10.1f}  ({peak / FLOAT16_MAX:6.1%} of float16's range)  {name}")
     inferred, prior = latent_contribution(model, audio)
     print(f"SI-SDR {inferred:+.2f} dB with the inferred latent, {prior:+.2f} dB with z = 0: "
-          f"the latent contributes {inferred - prior:+.2f} dB")
+          f"the latent contributes {round(inferred - prior, 2) + 0.0:+.2f} dB")  # + 0.0: no "-0.00"
 
 
 if __name__ == '__main__':
