@@ -85,8 +85,9 @@ def read_registry(path=None) -> dict[str, PretrainedEntry]:
     return {name: PretrainedEntry(name=name, **fields) for name, fields in json.loads(path.read_text()).items()}
 
 def list_pretrained(registry: dict | None = None) -> list[str]:
-    "Names that `load_pretrained` accepts."
-    return sorted(read_registry() if registry is None else registry)
+    "Names whose weights `load_pretrained` can get: shipped in the package, downloadable, or copied into `cache_dir()`."
+    registry = read_registry() if registry is None else registry
+    return sorted(n for n, e in registry.items() if e.availability != 'unpublished' or (cache_dir() / e.file).is_file())
 
 # %% ../nbs/13_pretrained.ipynb #6b54b94a
 def cache_dir() -> Path:
