@@ -228,8 +228,9 @@ class TrainingConfig:
 
     def __post_init__(self):
         _validate(self)
-        try: create_loss(self.loss, **self.loss_kwargs)  # the loss's own settings, checked now, not when training starts
-        except LossError as e: raise ConfigError(f"setting 'loss_kwargs' = {json.dumps(self.loss_kwargs)}: {e}") from None
+        try: create_loss(self.loss, **self.loss_kwargs)  # checked now, not when training starts
+        except LossError as e:
+            raise ConfigError(f"setting 'loss_kwargs' = {json.dumps(self.loss_kwargs)}: {e}") from None
 
 @dataclass
 class VisualizationConfig:

@@ -161,7 +161,7 @@ class MaskLoss(_Spectral):
 
 # %% ../nbs/06_losses.ipynb #b9eeeeab
 class KLDivergenceLoss(nn.Module):
-    "Reconstruction loss (L1 or L2, waveform or spectrogram) plus beta times the model's KL, each latent channel's floored at free_bits."
+    "Reconstruction (L1 or L2) plus beta times the latent channels' mean KL, each counted as at least free_bits."
     name = 'kl'
     def __init__(self,
                  beta: float = 0.01, # weight of the KL term
@@ -181,7 +181,7 @@ class KLDivergenceLoss(nn.Module):
     def forward(self, output, targets: torch.Tensor, mixture: torch.Tensor) -> torch.Tensor:
         if output.kl is None:
             raise LossError("kl needs a variational model (one whose output has .kl, e.g. SpectrogramNetVAE)")
-        kl = output.kl.float().clamp(min=self.free_bits).mean()  # a channel below the floor costs the floor: no gradient
+        kl = output.kl.float().clamp(min=self.free_bits).mean()  # under the floor: costs the floor, no gradient
         return self.reconstruction(output, targets, mixture) + self.beta * kl
 
     def extra_repr(self): return f"beta={self.beta}, free_bits={self.free_bits}"
@@ -238,4 +238,6 @@ def create_loss(name: str, # one of `list_losses()`
     allowed = [p for p in inspect.signature(cls.__init__).parameters if p != 'self']
     unknown = sorted(set(kwargs) - set(allowed))
     if unknown: raise LossError(f"loss {name!r} has no setting {', '.join(unknown)}; its settings: {', '.join(allowed)}")
-    return cls(**kwargs)
+    try: return cls(**kwargs)
+    except TypeError as e:  # e.g. beta="x" reaching `beta >= 0`
+        raise LossError(f"loss {name!r}: a setting has a value of the wrong type ({e})") from None

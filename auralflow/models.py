@@ -215,12 +215,12 @@ class LSTMBottleneck(nn.Module):
 def gaussian_kl(mu: torch.Tensor, # [B, L, *S] posterior means
                 logvar: torch.Tensor, # [B, L, *S] posterior log-variances
                ) -> torch.Tensor: # [L] KL of each latent channel
-    "KL divergence of N(mu, exp(logvar)) from N(0, 1) per latent channel, in nats per element (mean over batch and positions)."
+    "KL divergence of N(mu, exp(logvar)) from N(0, 1) per latent channel, in nats per element (mean over B and S)."
     kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar)
     return kl.transpose(0, 1).flatten(1).mean(1)
 
 class VariationalBottleneck(nn.Module):
-    "Gaussian latent with reparameterised sampling in training, its mean in eval: [B, C, *S] -> ([B, C, *S], kl [latent])."
+    "Gaussian latent, sampled in training, its mean in eval: [B, C, *S] -> ([B, C, *S], KL per channel [latent])."
     def __init__(self, dims: int, # 1 or 2
                  channels: int, # C, bottleneck channels
                  latent: int = 512, # channels of z

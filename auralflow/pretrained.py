@@ -74,7 +74,7 @@ class PretrainedEntry:
 
     @property
     def availability(self) -> str:
-        "'package' (the file ships with auralflow), 'download' (it has a URL) or 'unpublished' (only its checksum is known)."
+        "'package' (the file ships with auralflow), 'download' (it has a URL) or 'unpublished' (checksum only)."
         if (WEIGHTS_DIR / self.file).is_file(): return 'package'
         return 'download' if self.url else 'unpublished'
 

@@ -293,7 +293,7 @@ class Trainer:
                  folder, # the training folder
                  root, # dataset folder
                  callbacks: list | None = None, # `Callback`s; `default_callbacks(cfg)` if None
-                 progress: bool = True, # progress bars (else a line at each quarter of an epoch); epoch lines and the evaluation summary are always printed
+                 progress: bool = True, # progress bars, else a line per quarter epoch (epoch lines always print)
                 ):
         self.cfg, self.folder, self.root, self.progress = check_chunks(cfg), Path(folder), Path(root), progress
         t = cfg.training
@@ -303,7 +303,6 @@ class Trainer:
         seed_everything(t.seed)
         self.module = create_model(cfg.model_name, cfg.model).to(self.device)
         self.model = self.module
-        self.variational = getattr(self.module, 'kind', None) == 'vae'  # reports a KL term
         if self.dist.world > 1:
             ids = [self.device.index] if self.device.type == 'cuda' else None
             self.model = nn.parallel.DistributedDataParallel(self.module, device_ids=ids)
@@ -405,11 +404,11 @@ class Trainer:
 
     @torch.no_grad()
     def validate(self) -> dict:
-        "Validation loss, SI-SDR (dB, mean over items, targets and channels) and a VAE's KL, gathered over all processes."
+        "Validation loss, SI-SDR (dB, mean over items, targets and channels) and a VAE's KL, over all processes."
         d = self.dist
         items = Subset(self.valid_set, range(d.rank, len(self.valid_set), d.world))
         self.module.eval()
-        loss_sum, n, sdr_sum, m, kl_sum = 0.0, 0, 0.0, 0, 0.0
+        loss_sum, n, sdr_sum, m, kl_sum, variational = 0.0, 0, 0.0, 0, 0.0, False
         for mixture, targets in _loader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
             mixture, targets = mixture.to(self.device), targets.to(self.device)
             with torch.autocast(self.device.type, enabled=self.amp):
@@ -419,10 +418,11 @@ class Trainer:
             scores = scores[torch.isfinite(scores)]  # silent references have no SI-SDR
             loss_sum, n = loss_sum + float(loss) * len(mixture), n + len(mixture)
             sdr_sum, m = sdr_sum + float(scores.sum()), m + scores.numel()
-            if output.kl is not None: kl_sum += float(output.kl.float().mean()) * len(mixture)
+            if output.kl is not None:
+                kl_sum, variational = kl_sum + float(output.kl.float().mean()) * len(mixture), True
         loss_sum, n, sdr_sum, m, kl_sum = _all_sum([loss_sum, n, sdr_sum, m, kl_sum], d, self.device)
         record = {'valid_loss': loss_sum / max(n, 1), 'valid_si_sdr': sdr_sum / max(m, 1)}
-        if self.variational: record['valid_kl'] = kl_sum / max(n, 1)  # near 0: the latent carries nothing
+        if variational: record['valid_kl'] = kl_sum / max(n, 1)  # near 0: the latent carries nothing
         return record
 
     @torch.no_grad()

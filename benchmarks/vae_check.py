@@ -77,8 +77,8 @@ def main(argv=None):
     audio = chunks(model, a.data or Path(ck['config']['data']['dataset']), a.chunks, stems=('mixture', *model.targets))
     kl, peaks = largest_activations(model, audio[:, 0])
     loss = ck['config']['training']
-    print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, KL {kl.mean():.3g}, "
-          f"{int((kl > 0.01).sum())} of {len(kl)} latent channels above 0.01 nats")
+    print(f"{a.checkpoint}: epoch {ck['state']['epoch']}, loss {loss['loss']} {loss['loss_kwargs']}, "
+          f"KL {kl.mean():.3g}, {int((kl > 0.01).sum())} of {len(kl)} latent channels above 0.01 nats")
     for name, peak in sorted(peaks.items(), key=lambda kv: -kv[1])[:3]:
         print(f"  {peak:10.1f}  ({peak / FLOAT16_MAX:6.1%} of float16's range)  {name}")
     inferred, prior = latent_contribution(model, audio)
