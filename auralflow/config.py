@@ -24,7 +24,8 @@ from typing import Any, NamedTuple, Optional, Union
 
 from .audio import UserError, atomic_path
 from .losses import DEFAULT_LOSS, LossError, create_loss, list_losses
-from .models import MASK_ACTIVATIONS, ModelConfig, list_models, min_samples, model_class, model_config
+from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, list_models, min_samples, model_class,
+                               model_config)
 
 # %% auto #0
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
@@ -154,7 +155,7 @@ def _field_help(cls, f) -> str:
     from fastcore.docments import docments
     return (docments(cls) or {}).get(f.name) or f.name.replace('_', ' ')
 
-EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS}  # allowed values of model settings (ModelConfig checks them)
+EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # allowed values of model settings (ModelConfig checks them)
 
 @functools.lru_cache(maxsize=None)
 def section_settings(cls, # a section dataclass (DataConfig, ..., or ModelConfig)
@@ -246,7 +247,7 @@ class VisualizationConfig:
 # %% ../nbs/09_config.ipynb #3c2e0c32
 SECTIONS = {'model': ModelConfig, 'data': DataConfig, 'training': TrainingConfig,
             'visualization': VisualizationConfig}  # section name -> dataclass, in config.json order
-CONFIG_VERSION = 1
+CONFIG_VERSION = 2  # 2: the model section names its `unet`; a version-1 file without it is the pooled design
 
 @dataclass
 class Config:
@@ -322,6 +323,8 @@ def config_from_dict(d: dict, # parsed config.json
         problems += [f"unknown setting {section}.{k}{did_you_mean(k, names)}; {section} settings are: {', '.join(names)}"
                      for k in values if k not in names]
         by_section[section] = {k: v for k, v in values.items() if k in names}
+        if section == 'model' and d.get('version', CONFIG_VERSION) < 2:  # written before `unet` existed
+            by_section[section] = {**STORED_DEFAULTS, **by_section[section]}
     try: cfg = _replace_sections(config_template(d.get('model_name', Config.model_name)), by_section)
     except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,17 +16,21 @@ import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
 
 from .audio import UserError
 from .transforms import STFT
 
 # %% auto #0
-__all__ = ['MASK_ACTIVATIONS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'BOTTLENECKS', 'MODELS',
-           'ModelOutput', 'ModelConfig', 'make_config', 'ConvBlock', 'UpBlock', 'UNet', 'LSTMBottleneck', 'gaussian_kl',
-           'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'pad_to_multiple', 'SeparationModel',
-           'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple', 'SpectrogramNetLSTM',
-           'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE', 'HybridNet', 'list_models',
-           'model_class', 'model_config', 'create_model', 'state_mismatch', 'min_samples', 'model_summary']
+__all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'POOLED_2022',
+           'STORED_DEFAULTS', 'BOTTLENECKS', 'SPEC_TIME_FOLD_LEVELS', 'MODELS', 'ModelOutput', 'ModelConfig',
+           'make_config', 'stored_config', 'ConvBlock', 'UpBlock', 'pad_to_multiple', 'UNet', 'fold', 'unfold',
+           'pointwise', 'ResidualBlock', 'StridedLevel', 'StridedUNet', 'LSTMBottleneck', 'gaussian_kl',
+           'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet',
+           'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
+           'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
+           'HybridNet', 'list_models', 'model_class', 'model_config', 'create_model', 'state_mismatch', 'min_samples',
+           'model_summary', 'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -36,6 +41,7 @@ class ModelOutput(NamedTuple):
 
 # %% ../nbs/05_models.ipynb #f095e951
 MASK_ACTIVATIONS = ('sigmoid', 'softmax', 'relu', 'softplus')
+UNETS = ('strided', 'pooled')  # U-Net designs: fast (the default), and the 2022 one the shipped weights use
 MODEL_LIMITS = {'audio_channels': 16, 'sample_rate': 384_000, 'n_fft': 16384, 'base_channels': 256, 'depth': 8,
                 'spec_kernel_size': 15, 'wave_kernel_size': 63, 'spec_pool': 4, 'wave_pool': 16, 'lstm_layers': 8,
                 'lstm_hidden': 4096, 'latent_size': 4096}  # largest accepted value of each integer setting
@@ -51,16 +57,17 @@ class ModelConfig:
     n_fft: int = 2048 # STFT frame length (spectrogram models)
     hop_length: int = 512 # STFT hop, at most n_fft // 2 (spectrogram models)
     mask_activation: str = 'sigmoid' # mask activation: sigmoid, softmax (across targets), relu or softplus (spectrogram models)
-    base_channels: int = 16 # channels of the first U-Net level; doubled at every level
+    unet: str = 'strided' # U-Net design: strided (levels fold positions into channels) or pooled (the 2022 design)
+    base_channels: int = 16 # channels at the input resolution; level i of the U-Net has base_channels * 2**i
     depth: int = 5 # number of down-sampling levels of the U-Net
-    spec_kernel_size: int = 3 # odd k of the k x k convolutions (spectrogram U-Net)
-    spec_pool: int = 2 # p x p max-pool per level (spectrogram U-Net)
-    wave_kernel_size: int = 9 # odd kernel length of the 1-D convolutions (waveform U-Net)
-    wave_pool: int = 4 # max-pool factor per level (waveform U-Net)
+    spec_kernel_size: int = 3 # odd k of the spectrogram convolutions: 1 x k along time (strided) or k x k (pooled)
+    spec_pool: int = 4 # spectrogram down-sampling per level: bins folded (strided) or a p x p max-pool (pooled)
+    wave_kernel_size: int = 3 # odd kernel length of the 1-D convolutions (waveform U-Net)
+    wave_pool: int = 4 # waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)
     dropout_p: float = 0.2 # dropout in the decoder blocks and between LSTM layers
     lstm_layers: int = 2 # layers of the bidirectional LSTM bottleneck
     lstm_hidden: int = 800 # hidden units per direction of the LSTM bottleneck
-    latent_size: int = 512 # channels of the variational latent (VAE models)
+    latent_size: int = 1536 # channels of the variational latent (VAE models)
 
     def __post_init__(self):
         if isinstance(self.targets, str): self.targets = (self.targets,)
@@ -93,6 +100,7 @@ class ModelConfig:
                              f'{limit} are allowed: lower depth or {name}')
         if self.n_fft < 2: bad('n_fft', 'must be at least 2')
         if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
+        if self.unet not in UNETS: bad('unet', f'use one of {", ".join(UNETS)}')
         if self.mask_activation not in MASK_ACTIVATIONS: bad('mask_activation', f'use one of {", ".join(MASK_ACTIVATIONS)}')
         if self.mask_activation == 'softmax' and len(self.targets) < 2:
             bad('mask_activation', 'softmax across targets needs at least two targets; use sigmoid')
@@ -128,10 +136,23 @@ def make_config(config: ModelConfig | dict | None = None, # base settings (the d
         raise UserError(f"model config must be a ModelConfig or a dict of its settings, got {type(config).__name__}")
     return dataclasses.replace(config, **overrides) if overrides else config
 
+# %% ../nbs/05_models.ipynb #84767f27
+POOLED_2022 = {'unet': 'pooled', 'spec_pool': 2, 'wave_kernel_size': 9, 'latent_size': 512}  # the 2022 defaults
+STORED_DEFAULTS = {'unet': 'pooled'}  # what a stored config meant by a setting it predates
+
+def stored_config(d: dict, # a stored model config: a weight file's, or a `config.json` `model` section
+                 ) -> ModelConfig:
+    "The config that `d` meant when it was written: settings it predates take `STORED_DEFAULTS`."
+    return make_config({**STORED_DEFAULTS, **d})
+
 # %% ../nbs/05_models.ipynb #9c58f300
 def _layer(dims: int, name: str) -> type[nn.Module]:
     "The 1-D or 2-D version of a torch layer, e.g. `_layer(2, 'Conv')` is `nn.Conv2d`."
     return getattr(nn, f'{name}{dims}d')
+
+def _same(kernel: int | tuple) -> int | tuple:
+    "The padding that keeps sizes for an odd `kernel` (an int or one size per axis)."
+    return tuple(k // 2 for k in kernel) if isinstance(kernel, tuple) else kernel // 2
 
 class ConvBlock(nn.Sequential):
     "Two (convolution, batch norm, GELU) layers then optional dropout: [B, c_in, *S] -> [B, c_out, *S]."
@@ -158,6 +179,17 @@ class UpBlock(nn.Module):
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
         return self.block(torch.cat([self.up(x), skip], dim=1))
 
+# %% ../nbs/05_models.ipynb #575e05d7
+def pad_to_multiple(x: torch.Tensor, # [..., *S] with len(S) == dims
+                    multiple: int | tuple[int, ...], # wanted factor of each size in S (one, or one per axis)
+                    dims: int = 1, # number of trailing axes to pad
+                   ) -> torch.Tensor: # [..., *S'] zero-padded at the end
+    "Zero-pad the last `dims` axes of `x` at their end up to multiples of `multiple`."
+    multiples = multiple if isinstance(multiple, tuple) else (multiple,) * dims
+    pad = []
+    for size, m in zip(reversed(x.shape[-dims:]), reversed(multiples)): pad += [0, -size % m]
+    return F.pad(x, pad)
+
 # %% ../nbs/05_models.ipynb #ae62ad0e
 class UNet(nn.Module):
     "U-Net over 1-D or 2-D inputs with a pluggable bottleneck: [B, c_in, *S] -> ([B, c_out, *S], kl or None)."
@@ -174,22 +206,117 @@ class UNet(nn.Module):
         super().__init__()
         ch = [base_channels * 2 ** i for i in range(depth + 1)]
         pool_layer = _layer(dims, 'MaxPool')
-        self.factor = pool ** depth  # spatial sizes must be multiples of this
+        self.factor = (pool ** depth,) * dims  # sizes are padded to multiples of these
         self.encoder = nn.ModuleList([ConvBlock(dims, c_in, ch[0], kernel)] + [
             nn.Sequential(pool_layer(pool), ConvBlock(dims, ch[i - 1], ch[i], kernel)) for i in range(1, depth + 1)])
         self.bottleneck = bottleneck
         self.decoder = nn.ModuleList([UpBlock(dims, ch[i - 1], kernel, pool, dropout_p) for i in range(depth, 0, -1)])
         self.head = _layer(dims, 'Conv')(ch[0], c_out, 1)
 
-    def forward(self, x: torch.Tensor, # [B, c_in, *S], every size in S a multiple of `self.factor`
+    def forward(self, x: torch.Tensor, # [B, c_in, *S], any sizes
                ) -> tuple[torch.Tensor, torch.Tensor | None]: # [B, c_out, *S], KL term or None
-        skips = []
+        size = x.shape[2:]
+        x, skips = pad_to_multiple(x, self.factor, len(size)), []
         for level in self.encoder:
             x = level(x)
             skips.append(x)
         x, kl = self.bottleneck(skips.pop()) if self.bottleneck is not None else (skips.pop(), None)
         for level in self.decoder: x = level(x, skips.pop())
-        return self.head(x), kl
+        return self.head(x)[(..., *[slice(0, n) for n in size])], kl
+
+# %% ../nbs/05_models.ipynb #aa2cfd92
+def fold(x: torch.Tensor, # [B, c, *S], each size in S a multiple of its stride
+         stride: tuple[int, ...], # factor per axis of S
+        ) -> torch.Tensor: # [B, c * prod(stride), *S / stride]
+    "Space to depth: each block of `stride` positions becomes channels (a reshape, no arithmetic)."
+    B, c, *S = x.shape
+    x = x.reshape(B, c, *[n for size, s in zip(S, stride) for n in (size // s, s)])
+    coarse, fine = range(2, x.ndim, 2), range(3, x.ndim, 2)
+    return x.permute(0, 1, *fine, *coarse).reshape(B, c * math.prod(stride), *(n // s for n, s in zip(S, stride)))
+
+def unfold(x: torch.Tensor, # [B, c * prod(stride), *S]
+           stride: tuple[int, ...], # factor per axis of S
+          ) -> torch.Tensor: # [B, c, *S * stride]
+    "Depth to space, the inverse of `fold`."
+    B, cs, *S = x.shape
+    d, c = len(S), cs // math.prod(stride)
+    x = x.reshape(B, c, *stride, *S)
+    return x.permute(0, 1, *[a for i in range(d) for a in (2 + d + i, 2 + i)]).reshape(
+        B, c, *(n * s for n, s in zip(S, stride)))
+
+# %% ../nbs/05_models.ipynb #3a8c2372
+def _same(kernel: int | tuple) -> int | tuple:
+    "The padding that keeps sizes for an odd `kernel`."
+    return tuple(k // 2 for k in kernel) if isinstance(kernel, tuple) else kernel // 2
+
+def pointwise(dims: int, c_in: int, c_out: int) -> nn.Sequential:
+    "1x1 convolution, batch norm, GELU: [B, c_in, *S] -> [B, c_out, *S]."
+    return nn.Sequential(_layer(dims, 'Conv')(c_in, c_out, 1, bias=False), _layer(dims, 'BatchNorm')(c_out), nn.GELU())
+
+class ResidualBlock(nn.Module):
+    "x + GELU(BN(conv(x))), then optional dropout: [B, c, *S] -> [B, c, *S]."
+    def __init__(self, dims: int, c: int, kernel: int | tuple, dropout_p: float = 0.):
+        super().__init__()
+        self.conv = nn.Sequential(_layer(dims, 'Conv')(c, c, kernel, padding=_same(kernel), bias=False),
+                                  _layer(dims, 'BatchNorm')(c), nn.GELU())
+        self.dropout = nn.Dropout(dropout_p) if dropout_p else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.dropout(x + self.conv(x))
+
+# %% ../nbs/05_models.ipynb #9964e58d
+class StridedLevel(nn.Module):
+    "Down: fold, pointwise, residual blocks. Up: residual blocks, pointwise, unfold."
+    def __init__(self, dims: int, # 1 or 2
+                 c_in: int, # channels coming down from the level above (the U-Net's input at the top)
+                 c: int, # channels of this level
+                 c_out: int, # channels given back up (the U-Net's output at the top)
+                 stride: tuple[int, ...], # fold factor per axis
+                 blocks: int, # residual blocks on each side
+                 kernel: int | tuple, # odd kernel of the blocks
+                 dropout_p: float = 0., # dropout after each decoder block
+                 head: bool = False, # the top level: its last layer is the output (no norm, no activation)
+                ):
+        super().__init__()
+        self.stride, n = stride, math.prod(stride)
+        self.down = pointwise(dims, c_in * n, c)
+        self.encode = nn.Sequential(*[ResidualBlock(dims, c, kernel) for _ in range(blocks)])
+        self.decode = nn.Sequential(*[ResidualBlock(dims, c, kernel, dropout_p) for _ in range(blocks)])
+        self.up = _layer(dims, 'Conv')(c, c_out * n, 1) if head else pointwise(dims, c, c_out * n)
+
+    def descend(self, x: torch.Tensor) -> torch.Tensor: return self.encode(self.down(fold(x, self.stride)))
+    def ascend(self, x: torch.Tensor) -> torch.Tensor: return unfold(self.up(self.decode(x)), self.stride)
+
+# %% ../nbs/05_models.ipynb #1662b161
+class StridedUNet(nn.Module):
+    "U-Net whose levels fold positions into channels: [B, c_in, *S] -> ([B, c_out, *S], kl or None)."
+    def __init__(self, dims: int, # 1 (waveforms [B, C, T]) or 2 (spectrograms [B, C, F, N])
+                 c_in: int, # input channels
+                 c_out: int, # output channels
+                 channels: list[int], # channels of levels 1..D
+                 strides: list[tuple[int, ...]], # fold factor of each level, per axis
+                 blocks: list[int], # residual blocks of each level, on each side
+                 kernel: int | tuple = 3, # odd kernel of the residual blocks
+                 dropout_p: float = 0., # dropout after each decoder block
+                 bottleneck: nn.Module | None = None, # [B, C_D, *S_D] -> (same shape, kl or None); identity if None
+                ):
+        super().__init__()
+        above = [c_in] + channels[:-1]
+        self.levels = nn.ModuleList([
+            StridedLevel(dims, above[i], channels[i], c_out if i == 0 else above[i], strides[i], blocks[i], kernel,
+                         dropout_p, head=i == 0) for i in range(len(channels))])
+        self.bottleneck = bottleneck
+        self.factor = tuple(math.prod(axis) for axis in zip(*strides))  # sizes are padded to multiples of these
+
+    def forward(self, x: torch.Tensor, # [B, c_in, *S], any sizes
+               ) -> tuple[torch.Tensor, torch.Tensor | None]: # [B, c_out, *S], KL term or None
+        size = x.shape[2:]
+        x, skips = pad_to_multiple(x, self.factor, len(size)), []
+        for level in self.levels:
+            x = level.descend(x)
+            skips.append(x)
+        x, kl = self.bottleneck(x) if self.bottleneck is not None else (x, None)
+        for level in reversed(self.levels): x = level.ascend(x + skips.pop())
+        return x[(..., *[slice(0, n) for n in size])], kl
 
 # %% ../nbs/05_models.ipynb #0ef1e12a
 class LSTMBottleneck(nn.Module):
@@ -224,13 +351,13 @@ class VariationalBottleneck(nn.Module):
     def __init__(self, dims: int, # 1 or 2
                  channels: int, # C, bottleneck channels
                  latent: int = 512, # channels of z
-                 kernel: int = 3, # odd kernel size of the three convolutions
+                 kernel: int | tuple = 3, # odd kernel of the three convolutions
                 ):
         super().__init__()
         Conv, Norm = _layer(dims, 'Conv'), _layer(dims, 'BatchNorm')
-        self.mu = Conv(channels, latent, kernel, padding=kernel // 2)
-        self.logvar = Conv(channels, latent, kernel, padding=kernel // 2)
-        self.decode = nn.Sequential(Conv(latent, channels, kernel, padding=kernel // 2, bias=False), Norm(channels),
+        self.mu = Conv(channels, latent, kernel, padding=_same(kernel))
+        self.logvar = Conv(channels, latent, kernel, padding=_same(kernel))
+        self.decode = nn.Sequential(Conv(latent, channels, kernel, padding=_same(kernel), bias=False), Norm(channels),
                                     nn.GELU())
 
     def forward(self, h: torch.Tensor, # [B, C, *S]
@@ -243,22 +370,25 @@ class VariationalBottleneck(nn.Module):
 BOTTLENECKS = ('simple', 'lstm', 'vae')
 
 class Bottleneck(nn.Module):
-    "Identity, BiLSTM over time, or variational layer + BiLSTM: [B, C, *S, N] -> ([B, C, *S, N], kl or None)."
+    "Identity, BiLSTM over time, or variational layer + BiLSTM, after an optional residual block: [B, C, *S, N] -> ([B, C, *S, N], kl or None)."
     def __init__(self, kind: str, # one of BOTTLENECKS
                  dims: int, # 1 or 2
                  channels: int, # bottleneck channels
                  config: ModelConfig, # lstm_* and latent_size settings
-                 kernel: int, # kernel of the variational convolutions
+                 kernel: int | tuple, # kernel of the residual block and the variational convolutions
+                 block: bool = False, # start with a residual block (the strided design)
                 ):
         super().__init__()
         if kind not in BOTTLENECKS: raise UserError(f"unknown bottleneck {kind!r}; use one of {', '.join(BOTTLENECKS)}")
         self.kind = kind
+        self.block = ResidualBlock(dims, channels, kernel) if block else None
         self.vae = VariationalBottleneck(dims, channels, config.latent_size, kernel) if kind == 'vae' else None
         self.lstm = (LSTMBottleneck(channels, config.lstm_hidden, config.lstm_layers, config.dropout_p)
                      if kind in ('lstm', 'vae') else None)
 
     def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         kl = None
+        if self.block is not None: h = self.block(h)
         if self.vae is not None: h, kl = self.vae(h)
         if self.lstm is not None: h = self.lstm(h)
         return h, kl
@@ -274,16 +404,37 @@ def apply_mask_activation(logits: torch.Tensor, # [B, K, C, F, N] raw network ou
     if name == 'softplus': return F.softplus(logits)
     raise UserError(f"unknown mask activation {name!r}; use one of {', '.join(MASK_ACTIVATIONS)}")
 
-# %% ../nbs/05_models.ipynb #ac8933e8
-def pad_to_multiple(x: torch.Tensor, # [..., *S] with len(S) == dims
-                    multiple: int, # wanted factor of each size in S
-                    dims: int = 1, # number of trailing axes to pad
-                   ) -> torch.Tensor: # [..., *S'] zero-padded at the end
-    "Zero-pad the last `dims` axes of `x` at their end up to multiples of `multiple`."
-    pad = []
-    for size in reversed(x.shape[-dims:]): pad += [0, -size % multiple]
-    return F.pad(x, pad)
+# %% ../nbs/05_models.ipynb #80b52636
+SPEC_TIME_FOLD_LEVELS = (2, 3)  # levels of the strided spectrogram U-Net that also halve time
 
+def unet_strides(config: ModelConfig, # the settings
+                 dims: int, # 2 (spectrogram: bins, frames) or 1 (waveform: samples)
+                ) -> list[tuple[int, ...]]: # fold factors of levels 1..depth
+    "What each level of the strided U-Net folds into channels."
+    if dims == 1: return [(config.wave_pool,)] * config.depth
+    return [(config.spec_pool, 2 if i in SPEC_TIME_FOLD_LEVELS else 1) for i in range(1, config.depth + 1)]
+
+def level_blocks(config: ModelConfig, dims: int) -> list[int]:
+    "Residual blocks of each strided level: more where positions are few; none at the spectrogram's first level."
+    blocks = [max(1, i + 3 - config.depth) for i in range(1, config.depth + 1)]
+    return [0] + blocks[1:] if dims == 2 else blocks
+
+def make_unet(dims: int, # 2 (spectrogram) or 1 (waveform)
+              c_in: int, # input channels
+              c_out: int, # output channels
+              config: ModelConfig, # the settings; `config.unet` picks the design
+              kind: str, # the bottleneck: one of BOTTLENECKS
+             ) -> nn.Module: # [B, c_in, *S] -> ([B, c_out, *S], kl or None)
+    "The U-Net of one domain in the design the config names."
+    c, k = config, config.spec_kernel_size if dims == 2 else config.wave_kernel_size
+    if c.unet == 'pooled':
+        return UNet(dims, c_in, c_out, c.base_channels, c.depth, k, c.spec_pool if dims == 2 else c.wave_pool,
+                    c.dropout_p, Bottleneck(kind, dims, c.base_channels * 2 ** c.depth, c, k))
+    kernel, channels = ((1, k) if dims == 2 else k), [c.base_channels * 2 ** i for i in range(1, c.depth + 1)]
+    return StridedUNet(dims, c_in, c_out, channels, unet_strides(c, dims), level_blocks(c, dims), kernel,
+                       c.dropout_p, Bottleneck(kind, dims, channels[-1], c, kernel, block=True))
+
+# %% ../nbs/05_models.ipynb #ac8933e8
 class SeparationModel(nn.Module):
     "Base of all models: `forward(mixture [B, C, T]) -> ModelOutput` with estimates [B, K, C, T]."
     def __init__(self, config: ModelConfig | dict | None = None, # settings (the defaults if None)
@@ -314,19 +465,23 @@ class SpectrogramNet(SeparationModel):
     def __init__(self, config: ModelConfig | dict | None = None, **overrides):
         super().__init__(config, **overrides)
         c = self.config
-        k, K, C = c.spec_kernel_size, len(c.targets), c.audio_channels
         self.stft = STFT(c.n_fft, c.hop_length)
-        channels = c.base_channels * 2 ** c.depth
-        self.unet = UNet(2, C, K * C, c.base_channels, c.depth, k, c.spec_pool, c.dropout_p,
-                         Bottleneck(self.kind, 2, channels, c, k))
+        self.unet = make_unet(2, c.audio_channels, len(c.targets) * c.audio_channels, c, self.kind)
+
+    def modelled_bins(self, n_freq: int) -> int:
+        "Bins the U-Net sees: all (pooled), or the most that are a multiple of its fold (strided: 1024 of 1025)."
+        fold = self.unet.factor[0]
+        return n_freq if self.config.unet == 'pooled' or n_freq < fold else n_freq // fold * fold
 
     def forward(self, mixture: torch.Tensor, # [B, C, T]
                ) -> ModelOutput: # estimates [B, K, C, T], masks [B, K, C, F, N], kl (VAE) or None
         B, C, T = self.check_mixture(mixture)
         X = self.stft(mixture)                                      # [B, C, F, N] complex
         n_freq, n_frames = X.shape[-2:]
-        logits, kl = self.unet(pad_to_multiple(torch.log1p(X.abs()), self.unet.factor, 2))  # [B, K*C, F', N']
-        logits = logits[..., :n_freq, :n_frames].reshape(B, len(self.targets), C, n_freq, n_frames)
+        bins = self.modelled_bins(n_freq)
+        logits, kl = self.unet(torch.log1p(X[..., :bins, :].abs()))            # [B, K*C, bins, N]
+        logits = F.pad(logits, (0, 0, 0, n_freq - bins), mode='replicate')     # bins above: the highest one's mask
+        logits = logits.reshape(B, len(self.targets), C, n_freq, n_frames)
         masks = apply_mask_activation(logits, self.config.mask_activation)
         estimates = self.stft.inverse(masks * X.unsqueeze(1), length=T)  # [B, K, C, T]
         return ModelOutput(estimates, masks, kl)
@@ -338,17 +493,14 @@ class AudioNet(SeparationModel):
     def __init__(self, config: ModelConfig | dict | None = None, **overrides):
         super().__init__(config, **overrides)
         c = self.config
-        k, K, C = c.wave_kernel_size, len(c.targets), c.audio_channels
-        channels = c.base_channels * 2 ** c.depth
-        self.unet = UNet(1, C, K * C, c.base_channels, c.depth, k, c.wave_pool, c.dropout_p,
-                         Bottleneck(self.kind, 1, channels, c, k))
+        self.unet = make_unet(1, c.audio_channels, len(c.targets) * c.audio_channels, c, self.kind)
 
     def forward(self, mixture: torch.Tensor, # [B, C, T]
                ) -> ModelOutput: # estimates [B, K, C, T], no masks, kl (VAE) or None
         B, C, T = self.check_mixture(mixture)
         scale = mixture.pow(2).mean(dim=(1, 2), keepdim=True).sqrt() + 1e-8   # [B, 1, 1] RMS
-        y, kl = self.unet(pad_to_multiple(mixture / scale, self.unet.factor))  # [B, K*C, T']
-        estimates = y[..., :T].reshape(B, len(self.targets), C, T) * scale.unsqueeze(1)
+        y, kl = self.unet(mixture / scale)                                     # [B, K*C, T]
+        estimates = y.reshape(B, len(self.targets), C, T) * scale.unsqueeze(1)
         return ModelOutput(estimates, None, kl)
 
 # %% ../nbs/05_models.ipynb #21fa9670
@@ -453,15 +605,16 @@ def state_mismatch(model: nn.Module, # the model the weights are meant for
 def min_samples(name: str, # one of `list_models()`
                 config: ModelConfig | dict | None = None, # its settings (the defaults if None)
                ) -> int: # samples T of a mixture [B, C, T]
-    "Shortest mixture whose deepest U-Net level has one position without padding: pool**depth frames or samples."
+    "Shortest mixture whose deepest U-Net level has one time position without padding."
     cls, c = model_class(name), make_config(config)
     need = [1]
-    if issubclass(cls, (SpectrogramNet, HybridNet)): need.append((c.spec_pool ** c.depth - 1) * c.hop_length)
+    frames = c.spec_pool ** c.depth if c.unet == 'pooled' else math.prod(t for _, t in unet_strides(c, 2))
+    if issubclass(cls, (SpectrogramNet, HybridNet)): need.append((frames - 1) * c.hop_length)
     if issubclass(cls, (AudioNet, HybridNet)): need.append(c.wave_pool ** c.depth)
     return max(need)
 
 # %% ../nbs/05_models.ipynb #bd4dd520
-_EXPANDED = (nn.ModuleList, UNet, SeparationModel, Bottleneck)
+_EXPANDED = (nn.ModuleList, UNet, StridedUNet, StridedLevel, SeparationModel, Bottleneck)
 
 def _blocks(module: nn.Module, prefix: str = ''):
     "Yield (name, module) of the blocks shown by `model_summary`, expanding containers."
@@ -493,3 +646,70 @@ def model_summary(model: nn.Module, # any model (or module)
     df = pd.DataFrame(rows + [dict(block='total', layer=type(model).__name__, parameters=total)])
     df.insert(3, 'share (%)', (100 * df.parameters / max(total, 1)).round(1))
     return df.fillna('')
+
+# %% ../nbs/05_models.ipynb #1c6b1649
+def _tensors(output) -> list[torch.Tensor]:
+    "The tensors of a module's output (a tensor, or a tuple holding some) that carry gradients."
+    items = output if isinstance(output, (tuple, list)) else [output]
+    return [t for t in items if torch.is_tensor(t) and t.requires_grad]
+
+def _time_pass(fn, args: tuple, repeats: int) -> tuple[float, float]:
+    "Best forward and backward seconds of `fn(*args)` over `repeats` runs, its inputs fresh leaves each time."
+    best = (float('inf'), float('inf'))
+    for _ in range(repeats):
+        inputs = [a.detach().requires_grad_(a.is_floating_point() or a.is_complex()) if torch.is_tensor(a) else a
+                  for a in args]
+        start = time.perf_counter()
+        outputs = _tensors(fn(*inputs))
+        middle = time.perf_counter()
+        if outputs: torch.autograd.backward(outputs, [torch.ones_like(t) for t in outputs])
+        best = min(best[0], middle - start), min(best[1], time.perf_counter() - middle)
+    return best
+
+def _lstm_flops(block: nn.Module, calls: list[tuple]) -> int:
+    "Forward FLOPs of the `nn.LSTM`s in `block` (torch's counter leaves them out): 2 x weights x sequences x steps."
+    weights = sum(p.numel() for m in block.modules() if isinstance(m, nn.LSTM)
+                  for n, p in m.named_parameters() if n.startswith('weight'))
+    return sum(2 * weights * (args[0].numel() // args[0].shape[1]) for args in calls) if weights else 0
+
+# %% ../nbs/05_models.ipynb #40b01d86
+def _loss(out: ModelOutput) -> torch.Tensor: return out.estimates.abs().mean() + (out.kl.mean() if out.kl is not None else 0)
+
+def model_cost(model: SeparationModel, # any model, e.g. `create_model(name)`
+               seconds: float = 3.0, # length of the example
+               batch: int = 1, # examples per pass
+               repeats: int = 3, # timed runs; the best is kept
+              ) -> pd.DataFrame: # per block, then 'other' (STFT, masks, loss) and 'total'
+    "What one training pass costs, block by block: parameters, GFLOP (forward, backward) and CPU milliseconds."
+    x = torch.randn(batch, model.audio_channels, round(seconds * model.sample_rate))
+    blocks, was_training = dict(_blocks(model)), model.training
+    calls = {name: [] for name in blocks}
+    hooks = [m.register_forward_pre_hook(lambda _m, args, name=name: calls[name].append(args))
+             for name, m in blocks.items()]
+    try:
+        model.train()
+        with FlopCounterMode(display=False) as fwd: model(x)
+        with FlopCounterMode(display=False) as both: _loss(model(x)).backward()
+    finally:
+        for h in hooks: h.remove()
+    flops = lambda counter, key: sum(counter.get_flop_counts().get(key, {}).values())
+    calls = {name: c[:len(c) // 2] for name, c in calls.items()}  # the calls of one pass
+    rows, root = [], type(model).__name__
+    for name, m in blocks.items():
+        lstm = _lstm_flops(m, calls[name])
+        f = flops(fwd, f'{root}.{name}') + lstm
+        b = flops(both, f'{root}.{name}') + 3 * lstm - f  # an LSTM's backward costs about twice its forward
+        times = [_time_pass(m, args, repeats) for args in calls[name]]
+        rows.append({'block': name, 'parameters': sum(p.numel() for p in m.parameters()),
+                     'forward GFLOP': f / 1e9, 'backward GFLOP': b / 1e9,
+                     'forward ms': 1e3 * sum(t[0] for t in times), 'backward ms': 1e3 * sum(t[1] for t in times)})
+    df = pd.DataFrame(rows)
+    f_all, b_all = _time_pass(lambda x: _loss(model(x)), (x,), repeats)
+    lstm = sum(_lstm_flops(m, calls[n]) for n, m in blocks.items())
+    total = {'block': 'total', 'parameters': sum(p.numel() for p in model.parameters()),
+             'forward GFLOP': (flops(fwd, 'Global') + lstm) / 1e9,
+             'backward GFLOP': (flops(both, 'Global') - flops(fwd, 'Global') + 2 * lstm) / 1e9,
+             'forward ms': 1e3 * f_all, 'backward ms': 1e3 * b_all}
+    other = {k: (v - df[k].sum() if k != 'block' else 'other (STFT, masks, loss)') for k, v in total.items()}
+    model.train(was_training)
+    return pd.concat([df, pd.DataFrame([other, total])], ignore_index=True).round(3)

@@ -18,7 +18,7 @@ import torch
 from . import __version__
 from .audio import UserError, atomic_path
 from .config import atomic_write_text
-from .models import create_model, list_models, state_mismatch
+from .models import create_model, list_models, state_mismatch, stored_config
 
 # %% auto #0
 __all__ = ['WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'sha256_of', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry',
@@ -55,7 +55,7 @@ def load_weights(path, # a file written by `save_weights`
     except Exception as e: raise UserError(f"{path}: not a readable weight file ({type(e).__name__}: {e})") from None
     if not isinstance(payload, dict) or payload.get('format') != WEIGHTS_FORMAT:
         raise UserError(f"{path}: not an Auralflow weight file (expected format {WEIGHTS_FORMAT!r})")
-    model, state = create_model(payload['model'], **payload['config']), payload['state_dict']
+    model, state = create_model(payload['model'], stored_config(payload['config'])), payload['state_dict']
     if problem := state_mismatch(model, state):
         raise UserError(f"{path}: its weights do not fit the {payload['model']} it describes: {problem}")
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})

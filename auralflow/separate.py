@@ -161,7 +161,7 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
 # %% ../nbs/11_separate.ipynb #decefe01
 def _model_from_folder(folder: Path) -> nn.Module:
     "Build the model described by `folder/config.json` and load its best (else last) checkpoint."
-    from auralflow.models import create_model, state_mismatch
+    from auralflow.models import create_model, state_mismatch, stored_config
     config = folder / 'config.json'
     if not config.is_file():
         raise UserError(f"{folder}: not a training folder (no config.json); make one with `auralflow config`")
@@ -171,7 +171,7 @@ def _model_from_folder(folder: Path) -> nn.Module:
     if not isinstance(section, dict): raise UserError(f"{config}: expected a JSON object with a 'model' section")
     name = d.get('model_name') or section.get('name')
     if not name: raise UserError(f"{config}: no model name (expected a 'model_name' key)")
-    model = create_model(name, {k: v for k, v in section.items() if k != 'name'})
+    model = create_model(name, stored_config({k: v for k, v in section.items() if k != 'name'}))
     checkpoint = next((p for p in (folder / 'checkpoint' / f for f in ('best.pt', 'last.pt')) if p.is_file()), None)
     if checkpoint is None:
         raise UserError(f"{folder}: no checkpoint/best.pt or checkpoint/last.pt; train it first (`auralflow train {folder}`)")
