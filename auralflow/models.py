@@ -513,38 +513,38 @@ def register_model(cls: type[SeparationModel]) -> type[SeparationModel]:
 
 @register_model
 class SpectrogramNetSimple(SpectrogramNet):
-    "Spectrogram U-Net, plain bottleneck (7.78 M parameters by default)."
+    "Spectrogram U-Net, plain bottleneck (7.91 M parameters by default)."
     kind = 'simple'
 
 @register_model
 class SpectrogramNetLSTM(SpectrogramNet):
-    "Spectrogram U-Net with a BiLSTM over time at the bottleneck (32.38 M)."
+    "Spectrogram U-Net with a BiLSTM over time at the bottleneck (32.51 M)."
     kind = 'lstm'
 
 @register_model
 class SpectrogramNetVAE(SpectrogramNet):
-    "Spectrogram U-Net with a variational bottleneck followed by a BiLSTM (39.46 M); returns the KL term."
+    "Spectrogram U-Net with a variational bottleneck followed by a BiLSTM (39.59 M); returns the KL term."
     kind = 'vae'
 
 @register_model
 class AudioNetSimple(AudioNet):
-    "Waveform U-Net, plain bottleneck (7.78 M)."
+    "Waveform U-Net, plain bottleneck (7.83 M)."
     kind = 'simple'
 
 @register_model
 class AudioNetSimpleLSTM(AudioNet):
-    "Waveform U-Net with a BiLSTM over time at the bottleneck (32.38 M)."
+    "Waveform U-Net with a BiLSTM over time at the bottleneck (32.43 M)."
     kind = 'lstm'
 
 @register_model
 class AudioNetVAE(AudioNet):
-    "Waveform U-Net with a variational bottleneck followed by a BiLSTM (39.46 M); returns the KL term."
+    "Waveform U-Net with a variational bottleneck followed by a BiLSTM (39.51 M); returns the KL term."
     kind = 'vae'
 
 # %% ../nbs/05_models.ipynb #1408ff7d
 @register_model
 class HybridNet(SeparationModel):
-    "A spectrogram branch and a waveform branch whose estimates are summed (64.76 M)."
+    "A spectrogram branch and a waveform branch whose estimates are summed (64.94 M)."
     def __init__(self, config: ModelConfig | dict | None = None, **overrides):
         super().__init__(config, **overrides)
         self.spec = SpectrogramNetLSTM(self.config)
@@ -653,24 +653,29 @@ def _tensors(output) -> list[torch.Tensor]:
     items = output if isinstance(output, (tuple, list)) else [output]
     return [t for t in items if torch.is_tensor(t) and t.requires_grad]
 
-def _time_pass(fn, args: tuple, repeats: int) -> tuple[float, float]:
-    "Best forward and backward seconds of `fn(*args)` over `repeats` runs, its inputs fresh leaves each time."
-    best = (float('inf'), float('inf'))
-    for _ in range(repeats):
-        inputs = [a.detach().requires_grad_(a.is_floating_point() or a.is_complex()) if torch.is_tensor(a) else a
-                  for a in args]
-        start = time.perf_counter()
-        outputs = _tensors(fn(*inputs))
-        middle = time.perf_counter()
-        if outputs: torch.autograd.backward(outputs, [torch.ones_like(t) for t in outputs])
-        best = min(best[0], middle - start), min(best[1], time.perf_counter() - middle)
-    return best
+def _run(fn, args: tuple) -> tuple[float, float]:
+    "Forward and backward seconds of `fn(*args)`; the inputs are fresh leaves that need gradients as the originals did."
+    inputs = [a.detach().requires_grad_(a.requires_grad) if torch.is_tensor(a) else a for a in args]
+    start = time.perf_counter()
+    outputs = _tensors(fn(*inputs))
+    middle = time.perf_counter()
+    if outputs: torch.autograd.backward(outputs, [torch.ones_like(t) for t in outputs])
+    return middle - start, time.perf_counter() - middle
 
-def _lstm_flops(block: nn.Module, calls: list[tuple]) -> int:
-    "Forward FLOPs of the `nn.LSTM`s in `block` (torch's counter leaves them out): 2 x weights x sequences x steps."
+def _measure(fn, args: tuple, repeats: int) -> dict:
+    "GFLOP (torch's counter) and best CPU milliseconds of `fn(*args)`, forward and backward."
+    with FlopCounterMode(display=False) as counter: _run(fn, args)
+    with FlopCounterMode(display=False) as forward: fn(*args)
+    f = forward.get_total_flops()
+    times = [_run(fn, args) for _ in range(repeats)]
+    return {'forward GFLOP': f / 1e9, 'backward GFLOP': (counter.get_total_flops() - f) / 1e9,
+            'forward ms': 1e3 * min(t[0] for t in times), 'backward ms': 1e3 * min(t[1] for t in times)}
+
+def _lstm_gflop(block: nn.Module, args: tuple) -> float:
+    "Forward GFLOP of the `nn.LSTM`s in `block` (torch's counter leaves them out): 2 x weights x sequences x steps."
     weights = sum(p.numel() for m in block.modules() if isinstance(m, nn.LSTM)
                   for n, p in m.named_parameters() if n.startswith('weight'))
-    return sum(2 * weights * (args[0].numel() // args[0].shape[1]) for args in calls) if weights else 0
+    return 2 * weights * (args[0].numel() // args[0].shape[1]) / 1e9 if weights else 0.
 
 # %% ../nbs/05_models.ipynb #40b01d86
 def _loss(out: ModelOutput) -> torch.Tensor: return out.estimates.abs().mean() + (out.kl.mean() if out.kl is not None else 0)
@@ -680,36 +685,24 @@ def model_cost(model: SeparationModel, # any model, e.g. `create_model(name)`
                batch: int = 1, # examples per pass
                repeats: int = 3, # timed runs; the best is kept
               ) -> pd.DataFrame: # per block, then 'other' (STFT, masks, loss) and 'total'
-    "What one training pass costs, block by block: parameters, GFLOP (forward, backward) and CPU milliseconds."
+    "What one training pass costs, block by block: parameters, GFLOP and CPU milliseconds, forward and backward."
     x = torch.randn(batch, model.audio_channels, round(seconds * model.sample_rate))
-    blocks, was_training = dict(_blocks(model)), model.training
-    calls = {name: [] for name in blocks}
-    hooks = [m.register_forward_pre_hook(lambda _m, args, name=name: calls[name].append(args))
+    blocks, calls, was_training = dict(_blocks(model)), {}, model.training
+    hooks = [m.register_forward_pre_hook(lambda _m, args, name=name: calls.setdefault(name, args))
              for name, m in blocks.items()]
-    try:
-        model.train()
-        with FlopCounterMode(display=False) as fwd: model(x)
-        with FlopCounterMode(display=False) as both: _loss(model(x)).backward()
+    try: model.train()(x)  # records each block's input
     finally:
         for h in hooks: h.remove()
-    flops = lambda counter, key: sum(counter.get_flop_counts().get(key, {}).values())
-    calls = {name: c[:len(c) // 2] for name, c in calls.items()}  # the calls of one pass
-    rows, root = [], type(model).__name__
+    rows, lstm = [], 0.
     for name, m in blocks.items():
-        lstm = _lstm_flops(m, calls[name])
-        f = flops(fwd, f'{root}.{name}') + lstm
-        b = flops(both, f'{root}.{name}') + 3 * lstm - f  # an LSTM's backward costs about twice its forward
-        times = [_time_pass(m, args, repeats) for args in calls[name]]
-        rows.append({'block': name, 'parameters': sum(p.numel() for p in m.parameters()),
-                     'forward GFLOP': f / 1e9, 'backward GFLOP': b / 1e9,
-                     'forward ms': 1e3 * sum(t[0] for t in times), 'backward ms': 1e3 * sum(t[1] for t in times)})
+        cost, extra = _measure(m, calls[name], repeats), _lstm_gflop(m, calls[name])
+        cost['forward GFLOP'] += extra; cost['backward GFLOP'] += 2 * extra  # an LSTM's backward: about 2x forward
+        rows.append({'block': name, 'parameters': sum(p.numel() for p in m.parameters()), **cost})
+        lstm += extra
+    total = _measure(lambda x: _loss(model(x)), (x,), repeats)
+    total['forward GFLOP'] += lstm; total['backward GFLOP'] += 2 * lstm
+    total = {'block': 'total', 'parameters': sum(p.numel() for p in model.parameters()), **total}
     df = pd.DataFrame(rows)
-    f_all, b_all = _time_pass(lambda x: _loss(model(x)), (x,), repeats)
-    lstm = sum(_lstm_flops(m, calls[n]) for n, m in blocks.items())
-    total = {'block': 'total', 'parameters': sum(p.numel() for p in model.parameters()),
-             'forward GFLOP': (flops(fwd, 'Global') + lstm) / 1e9,
-             'backward GFLOP': (flops(both, 'Global') - flops(fwd, 'Global') + 2 * lstm) / 1e9,
-             'forward ms': 1e3 * f_all, 'backward ms': 1e3 * b_all}
-    other = {k: (v - df[k].sum() if k != 'block' else 'other (STFT, masks, loss)') for k, v in total.items()}
+    other = {k: 'other (STFT, masks, loss)' if k == 'block' else v - df[k].sum() for k, v in total.items()}
     model.train(was_training)
     return pd.concat([df, pd.DataFrame([other, total])], ignore_index=True).round(3)

@@ -3,9 +3,9 @@
 Measures, on the same generated stereo 44.1 kHz track (default 60 s), the speed in seconds of audio separated per
 second of wall-clock time and the peak resident memory (RSS) of
 
-* `auralflow`: `SpectrogramNetSimple` at its default size (untrained) through `auralflow.separate.separate`
-  (6 s windows, 1 s overlap, batches of 4);
-* `auralflow+wiener`: the same with one EM iteration of the multichannel Wiener filter;
+* an Auralflow model at its default size (untrained; `SpectrogramNetSimple` unless `--models` names others, or
+  `all`) through `auralflow.separate.separate` (6 s windows, 1 s overlap, batches of 4);
+* `MODEL+wiener`: the same with one EM iteration of the multichannel Wiener filter (spectrogram models);
 * `openunmix`: `openunmix.umxhq(pretrained=False)`, its `Separator` with 4 targets and its default one Wiener
   iteration, run on the whole track at once as `openunmix.predict.separate` does.
 
@@ -21,6 +21,7 @@ number to compare on a machine shared with other work (with one thread it equals
 
     python benchmarks/separation_speed.py                     # 60 s track, both systems, then 60 s vs 600 s
     python benchmarks/separation_speed.py --seconds 10 --long-seconds 0   # quick look, no scaling run
+    python benchmarks/separation_speed.py --models all --long-seconds 0   # every model against Open-Unmix
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import sys
 import time
 
 SAMPLE_RATE = 44100
-KINDS = ('auralflow', 'auralflow+wiener', 'openunmix')
+DEFAULT = 'SpectrogramNetSimple'
 
 
 def make_track(seconds: float):
@@ -51,11 +52,12 @@ def peak_rss_mb() -> float:
 def separator(kind: str):
     "A function audio[2, T] -> list of 4 stems [2, T] for `kind` (no extra copy of the output is made)."
     import torch
-    if kind.startswith('auralflow'):
+    if kind != 'openunmix':
         from auralflow.models import create_model
         from auralflow.separate import separate
-        model = create_model('SpectrogramNetSimple').eval()
-        wiener = kind.endswith('wiener')
+        name, _, extra = kind.partition('+')
+        wiener = extra == 'wiener'
+        model = create_model(name).eval()
         return lambda audio: list(separate(model, audio, SAMPLE_RATE, wiener=wiener, progress=False).values())
     import openunmix
     model = openunmix.umxhq(pretrained=False, device='cpu').eval()
@@ -89,8 +91,10 @@ def measure(kind: str, seconds: float, threads: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    cols = ['kind', 'seconds', 'wall_s', 'speed', 'cpu_s', 'speed_cpu', 'rss_setup_mb', 'rss_peak_mb', 'growth_mb',
-            'output_mb', 'input_mb']
+    cols = ['kind', 'seconds', 'wall_s', 'speed', 'cpu_s', 'speed_cpu', 'vs_openunmix', 'rss_setup_mb', 'rss_peak_mb',
+            'growth_mb', 'output_mb', 'input_mb']
+    reference = next((r['speed_cpu'] for r in rows if r['kind'] == 'openunmix'), None)
+    for r in rows: r['vs_openunmix'] = f"{r['speed_cpu'] / reference:.2f}x" if reference else '-'
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
     return '\n'.join(lines + ['| ' + ' | '.join(str(r[c]) for c in cols) + ' |' for r in rows])
 
@@ -100,18 +104,21 @@ def main(argv=None):
     p.add_argument('--seconds', type=float, default=60.0, help='track length for the speed comparison')
     p.add_argument('--long-seconds', type=float, default=600.0, help='long track for the memory scaling (0: skip)')
     p.add_argument('--threads', type=int, default=1, help='torch threads per measurement')
-    p.add_argument('--kinds', default=','.join(KINDS), help='which systems to compare')
-    p.add_argument('--worker', choices=KINDS, help=argparse.SUPPRESS)
+    p.add_argument('--models', nargs='+', default=[DEFAULT], help="Auralflow models to compare, or 'all'")
+    p.add_argument('--worker', help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker, args.seconds, args.threads)))
         return
-    rows = [measure(kind, args.seconds, args.threads) for kind in args.kinds.split(',')]
+    from auralflow.models import list_models
+    names = list_models() if args.models == ['all'] else args.models
+    kinds = ['openunmix'] + [k for n in names for k in ([n, f'{n}+wiener'] if n == DEFAULT else [n])]
+    rows = [measure(kind, args.seconds, args.threads) for kind in kinds]
     print(f'## Speed and peak memory, {args.seconds:g} s stereo track, {args.threads} thread(s)\n\n{table(rows)}\n')
     if args.long_seconds:
-        short = next((r for r in rows if r['kind'] == 'auralflow'), None)
-        short = short or measure('auralflow', args.seconds, args.threads)
-        long = measure('auralflow', args.long_seconds, args.threads)
+        short = next((r for r in rows if r['kind'] == DEFAULT), None)
+        short = short or measure(DEFAULT, args.seconds, args.threads)
+        long = measure(DEFAULT, args.long_seconds, args.threads)
         extra = long['growth_mb'] - short['growth_mb']
         output = long['output_mb'] - short['output_mb'] + long['input_mb'] - short['input_mb']
         print(f'## Memory scaling of auralflow.separate\n\n{table([short, long])}\n')

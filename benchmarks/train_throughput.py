@@ -1,32 +1,33 @@
-"""CPU training throughput (examples per second) of Auralflow's SpectrogramNetSimple against Open-Unmix, same run.
+"""CPU training throughput (examples per second) of Auralflow's models against Open-Unmix, measured in the same run.
 
 One training step = forward, loss, backward, gradient clipping and an AdamW update, on a batch of random stereo chunks
 at 44.1 kHz; data loading is left out (see data_throughput.py). Both sides separate four targets:
 
-* SpectrogramNetSimple at its default size (auralflow.models), trained end to end on waveforms with the default
-  training loss (auralflow.config's default, from auralflow.losses), exactly as auralflow.trainer does;
+* each named Auralflow model at its default size (auralflow.models), trained end to end on waveforms with its default
+  training loss (auralflow.config.default_loss: l1, or kl for the VAEs), exactly as auralflow.trainer does;
 * Open-Unmix umxhq (openunmix.umxhq(pretrained=False): four OpenUnmix networks, one per target), trained the way
   Open-Unmix trains: STFT magnitude of the mixture in, MSE against each target's magnitude.
 
 The two are timed round-robin and the best round of each is kept, so load from other processes hits both alike.
 
-    python benchmarks/train_throughput.py                       # batch 4, 3 s chunks, 1 thread, best of 3 rounds
-    python benchmarks/train_throughput.py --batch_size 8 --chunk_seconds 6 --threads 2
+    python benchmarks/train_throughput.py                       # SpectrogramNetSimple: batch 4, 3 s, 1 thread, best of 3
+    python benchmarks/train_throughput.py --models all          # the seven models
+    python benchmarks/train_throughput.py --models AudioNetSimple --batch_size 8 --chunk_seconds 6 --threads 2
 """
 import argparse
 import time
 
 import torch
 
-from auralflow.config import TrainingConfig
+from auralflow.config import default_loss
 from auralflow.losses import create_loss
-from auralflow.models import create_model
+from auralflow.models import create_model, list_models
 
 
-def auralflow_step(name: str):
-    "A training step function for an Auralflow model: (mixture [B, C, T], targets [B, K, C, T]) -> loss."
-    model = create_model(name).train()
-    loss_fn = create_loss(TrainingConfig().loss)
+def auralflow_step(model):
+    "A training step function for an Auralflow model (or its name): (mixture [B, C, T], targets [B, K, C, T]) -> loss."
+    model = (create_model(model) if isinstance(model, str) else model).train()
+    loss_fn = create_loss(default_loss(type(model).__name__))
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     def step(mixture, targets):
         optimizer.zero_grad(set_to_none=True)
@@ -55,14 +56,16 @@ def main(argv=None) -> int:
     p.add_argument('--steps', type=int, default=2, help='training steps per timed round (default 2)')
     p.add_argument('--repeats', type=int, default=3, help='timed rounds; the best is kept (default 3)')
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1)')
-    p.add_argument('--model', default='SpectrogramNetSimple', help='Auralflow model (default SpectrogramNetSimple)')
+    p.add_argument('--models', nargs='+', default=['SpectrogramNetSimple'],
+                   help="Auralflow models, or 'all' (default SpectrogramNetSimple)")
     args = p.parse_args(argv)
+    names = list_models() if args.models == ['all'] else args.models
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     targets = 0.1 * torch.randn(args.batch_size, 4, 2, int(args.chunk_seconds * 44100))
     mixture = targets.sum(1)
-    contenders = {args.model: auralflow_step(args.model), 'Open-Unmix umxhq': openunmix_step()}
+    contenders = {'Open-Unmix umxhq': openunmix_step(), **{name: auralflow_step(name) for name in names}}
     for step, _ in contenders.values(): step(mixture, targets)  # warm-up (allocations, first-call overhead)
 
     best = {name: float('inf') for name in contenders}
@@ -74,12 +77,12 @@ def main(argv=None) -> int:
 
     print(f"CPU training throughput: batch {args.batch_size} x {args.chunk_seconds:g} s stereo at 44.1 kHz, "
           f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps")
-    print(f"{'model':<24} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10}")
+    print(f"{'model':<24} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10} {'vs umxhq':>9}")
+    theirs = best['Open-Unmix umxhq']
     for name, (_, params) in contenders.items():
         rate = args.batch_size / best[name]
-        print(f"{name:<24} {params / 1e6:>7.1f}M {best[name]:>8.2f} {rate:>11.2f} {rate * args.chunk_seconds:>10.2f}")
-    ours, theirs = best[args.model], best['Open-Unmix umxhq']
-    print(f"{args.model} trains {theirs / ours:.2f}x as fast as Open-Unmix umxhq per example")
+        print(f"{name:<24} {params / 1e6:>7.1f}M {best[name]:>8.2f} {rate:>11.2f} {rate * args.chunk_seconds:>10.2f} "
+              f"{theirs / best[name]:>8.2f}x")
     return 0
 
 
