@@ -155,7 +155,7 @@ def _field_help(cls, f) -> str:
     from fastcore.docments import docments
     return (docments(cls) or {}).get(f.name) or f.name.replace('_', ' ')
 
-EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # allowed values of model settings (ModelConfig checks them)
+EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # allowed values of model settings (ModelConfig checks)
 
 @functools.lru_cache(maxsize=None)
 def section_settings(cls, # a section dataclass (DataConfig, ..., or ModelConfig)

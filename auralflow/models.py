@@ -370,7 +370,7 @@ class VariationalBottleneck(nn.Module):
 BOTTLENECKS = ('simple', 'lstm', 'vae')
 
 class Bottleneck(nn.Module):
-    "Identity, BiLSTM over time, or variational layer + BiLSTM, after an optional residual block: [B, C, *S, N] -> ([B, C, *S, N], kl or None)."
+    "Optional residual block, then identity, BiLSTM or variational layer + BiLSTM: [B, C, *S, N] -> (same, kl or None)."
     def __init__(self, kind: str, # one of BOTTLENECKS
                  dims: int, # 1 or 2
                  channels: int, # bottleneck channels
@@ -678,7 +678,8 @@ def _lstm_gflop(block: nn.Module, args: tuple) -> float:
     return 2 * weights * (args[0].numel() // args[0].shape[1]) / 1e9 if weights else 0.
 
 # %% ../nbs/05_models.ipynb #40b01d86
-def _loss(out: ModelOutput) -> torch.Tensor: return out.estimates.abs().mean() + (out.kl.mean() if out.kl is not None else 0)
+def _loss(out: ModelOutput) -> torch.Tensor:
+    return out.estimates.abs().mean() + (out.kl.mean() if out.kl is not None else 0)
 
 def model_cost(model: SeparationModel, # any model, e.g. `create_model(name)`
                seconds: float = 3.0, # length of the example

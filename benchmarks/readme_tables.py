@@ -2,6 +2,8 @@
 
     python benchmarks/readme_tables.py params            # parameter counts of the seven models (default config)
     python benchmarks/readme_tables.py scores RESULTS    # SI-SDR table from a results JSON (see --help)
+    python benchmarks/readme_tables.py speed             # runs train_throughput.py and separation_speed.py (~10 min)
+    python benchmarks/readme_tables.py speed --logs      # the table from their last saved outputs (benchmarks/results)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -36,8 +38,11 @@ WHERE = {None: 'no (recipe only)', 'package': 'in the package (generated data)',
 
 
 def where_pretrained(entry) -> str:
-    "Where a model's pretrained weights are: in the package, at a URL, or nowhere yet."
-    return WHERE[entry and entry.availability]
+    "Where a model's pretrained weights are (in the package, at a URL, or nowhere yet) and the U-Net they use."
+    where = WHERE[entry and entry.availability]
+    recipe = ROOT / 'auralflow' / 'weights' / f'{entry.name}.recipe.json' if entry else None
+    if recipe is None or not recipe.is_file() or where.startswith('no'): return where
+    return f"{where[:-1]}, {json.loads(recipe.read_text())['model'].get('unet', 'pooled')} U-Net)"
 
 
 def params_table() -> str:
@@ -71,14 +76,64 @@ def scores_table(results: dict) -> str:
     return '\n\n'.join(tables)
 
 
+TRAIN_LOG, SEPARATION_LOG = ROOT / 'benchmarks/results/train_throughput.txt', ROOT / 'benchmarks/results/separation_speed.txt'
+TARGETS = {'SpectrogramNetSimple': (1.0, 2.0), 'AudioNetSimple': (1.0, 1.0), 'HybridNet': (0.4, 1.0)}  # issue 17
+LSTM_VAE_TARGETS = (0.6, 1.0)
+
+
+def machine() -> str:
+    "The CPU model and core count of this machine, from /proc/cpuinfo."
+    import os
+    import platform
+    info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
+    name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), platform.processor())
+    return f'{name}, {os.cpu_count()} cores'
+
+
+def run_speed_benchmarks():
+    "Run both benchmarks for every model and save their outputs, headed by the date and the machine."
+    import datetime
+    bench = ROOT / 'benchmarks'
+    for log, script, extra in ((TRAIN_LOG, 'train_throughput.py', []),
+                               (SEPARATION_LOG, 'separation_speed.py', ['--long-seconds', '0'])):
+        out = subprocess.run([sys.executable, str(bench / script), '--models', 'all', *extra], check=True,
+                             capture_output=True, text=True, cwd=bench).stdout
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(f'# {datetime.date.today()} on {machine()}\n{out}')
+
+
+def speed_table() -> str:
+    "Training and separation speed of every model against Open-Unmix, from the saved benchmark outputs."
+    train = TRAIN_LOG.read_text().splitlines()
+    rates = {l.split()[0]: float(l.split()[-1].rstrip('x')) for l in train if re.search(r'\d\.\d+x$', l)}
+    rows = [l.strip('|').split('|') for l in SEPARATION_LOG.read_text().splitlines() if l.startswith('| ')]
+    header = [c.strip() for c in rows[0]]
+    separation = {r[0].strip(): dict(zip(header, (c.strip() for c in r))) for r in rows[1:]}
+    lines = [f'Measured {train[0].lstrip("# ")}; {train[1]}. Separation: a 60 s stereo song, 1 thread, per CPU-second.',
+             '', '| Model | training examples/s vs umxhq | target | separation speed vs umxhq (with its Wiener step) '
+             '| target | peak RSS while separating |', '|---|---|---|---|---|---|']
+    for name in [n for n in rates if n in PROMISED]:
+        train_target, sep_target = TARGETS.get(name, LSTM_VAE_TARGETS)
+        sep = separation.get(name, {})
+        lines.append(f"| {name} | {rates[name]:.2f}x | >= {train_target:g}x | {sep.get('vs_openunmix', '-')} "
+                     f"| >= {sep_target:g}x | {sep.get('rss_peak_mb', '-')} MB |")
+    ref = separation.get('openunmix', {})
+    lines.append(f"| Open-Unmix umxhq | 1.00x | | 1.00x | | {ref.get('rss_peak_mb', '-')} MB |")
+    return '\n'.join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='table', required=True)
     sub.add_parser('params', help='parameter counts of every model at its default configuration')
     p = sub.add_parser('scores', help='SI-SDR table from a results JSON written by benchmarks/pretrained_scores.py')
     p.add_argument('results', type=Path)
+    p = sub.add_parser('speed', help='training and separation speed against Open-Unmix (runs the benchmarks)')
+    p.add_argument('--logs', action='store_true', help='use the saved outputs in benchmarks/results, run nothing')
     args = parser.parse_args(argv)
-    text = params_table() if args.table == 'params' else scores_table(json.loads(args.results.read_text()))
+    if args.table == 'speed' and not args.logs: run_speed_benchmarks()
+    text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
+            else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
     print(text)
     subprocess.run([sys.executable, str(ROOT / '.ci' / 'build_docs.py'), '--readme'], check=True)
