@@ -21,11 +21,13 @@ from .config import atomic_write_text
 from .models import create_model, list_models, state_mismatch, stored_config
 
 # %% auto #0
-__all__ = ['WEIGHTS_FORMAT', 'WEIGHTS_DIR', 'sha256_of', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry',
-           'list_pretrained', 'cache_dir', 'fetch_weights', 'load_pretrained', 'write_registry', 'publish_weights']
+__all__ = ['WEIGHTS_FORMAT', 'READABLE_FORMATS', 'WEIGHTS_DIR', 'QUANTIZE_MIN_SIZE', 'sha256_of', 'quantize_state',
+           'dequantize_state', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry', 'list_pretrained',
+           'cache_dir', 'fetch_weights', 'load_pretrained', 'write_registry', 'publish_weights']
 
 # %% ../nbs/13_pretrained.ipynb #51a9f0cd
-WEIGHTS_FORMAT = 'auralflow-weights-1'
+WEIGHTS_FORMAT = 'auralflow-weights-2'  # 2: int8 weights with scales; 1 (still read): float16
+READABLE_FORMATS = ('auralflow-weights-1', WEIGHTS_FORMAT)
 WEIGHTS_DIR = Path(str(importlib.resources.files('auralflow'))) / 'weights'  # weights shipped in the package
 
 def sha256_of(path) -> str:
@@ -35,13 +37,34 @@ def sha256_of(path) -> str:
         for block in iter(lambda: f.read(1 << 20), b''): digest.update(block)
     return digest.hexdigest()
 
+QUANTIZE_MIN_SIZE = 2 ** 16  # smaller weights (first and last layers, norms) stay float16
+
+def quantize_state(state: dict[str, torch.Tensor], # a model's state dict
+                   min_size: int = QUANTIZE_MIN_SIZE, # weights with fewer elements stay float16
+                  ) -> dict[str, dict | torch.Tensor]: # name -> {'int8', 'scale'} for weights, float16 for the rest
+    "Large weights (2+ dimensions) as int8 with one float32 scale per output channel; other floats as float16."
+    out = {}
+    for name, t in state.items():
+        if t.is_floating_point() and t.ndim >= 2 and t.numel() >= min_size:
+            scale = t.float().abs().flatten(1).amax(1).clamp_min(1e-12) / 127    # [out channels]
+            q = (t.float() / scale.view(-1, *[1] * (t.ndim - 1))).round().clamp(-127, 127)
+            out[name] = {'int8': q.to(torch.int8), 'scale': scale}
+        else: out[name] = t.half() if t.is_floating_point() else t
+    return out
+
+def dequantize_state(state: dict) -> dict[str, torch.Tensor]:
+    "The float32 state dict of `quantize_state`'s output (or of a plain state dict)."
+    def restore(t):
+        if isinstance(t, dict): return t['int8'].float() * t['scale'].view(-1, *[1] * (t['int8'].ndim - 1))
+        return t.float() if t.is_floating_point() else t
+    return {name: restore(t) for name, t in state.items()}
+
 def save_weights(model: torch.nn.Module, # a model made by `create_model`
                  path, # destination file (conventionally `<ModelName>.pt`)
                  trained_on: str, # what data the weights were trained on, for people reading the registry
-                 half: bool = True, # store floating-point tensors as float16
                 ) -> str: # the file's SHA-256
-    "Write a self-describing weight file atomically; returns its checksum."
-    state = {k: v.half() if half and v.is_floating_point() else v for k, v in model.state_dict().items()}
+    "Write a self-describing weight file atomically (int8 weights, see `quantize_state`); returns its checksum."
+    state = quantize_state(model.state_dict())
     payload = {'format': WEIGHTS_FORMAT, 'model': type(model).__name__, 'config': model.config.to_dict(),
                'state_dict': state, 'trained_on': trained_on, 'auralflow_version': __version__}
     with atomic_path(path) as tmp: torch.save(payload, tmp)
@@ -53,12 +76,13 @@ def load_weights(path, # a file written by `save_weights`
     "Rebuild the model stored in a weight file."
     try: payload = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise UserError(f"{path}: not a readable weight file ({type(e).__name__}: {e})") from None
-    if not isinstance(payload, dict) or payload.get('format') != WEIGHTS_FORMAT:
+    if not isinstance(payload, dict) or payload.get('format') not in READABLE_FORMATS:
         raise UserError(f"{path}: not an Auralflow weight file (expected format {WEIGHTS_FORMAT!r})")
-    model, state = create_model(payload['model'], stored_config(payload['config'])), payload['state_dict']
+    model = create_model(payload['model'], stored_config(payload['config']))
+    state = dequantize_state(payload['state_dict'])
     if problem := state_mismatch(model, state):
         raise UserError(f"{path}: its weights do not fit the {payload['model']} it describes: {problem}")
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    model.load_state_dict(state)
     return model.to(device).eval()
 
 # %% ../nbs/13_pretrained.ipynb #a474c5ef
