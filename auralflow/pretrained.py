@@ -155,7 +155,7 @@ def load_pretrained(name: str, # a model name from `list_pretrained()`
                    ) -> torch.nn.Module: # the model in eval mode
     "A pretrained model by name, ready to separate."
     registry = read_registry() if registry is None else registry
-    available = ', '.join(sorted(registry)) or 'none in this installation'
+    available = ', '.join(list_pretrained(registry)) or 'none in this installation'
     if name not in registry and name in list_models():
         raise UserError(f"{name} has no pretrained weights yet (pretrained: {available}); train it with "
                         f"`auralflow config {name} --name my_model && auralflow train my_model`")
