@@ -168,6 +168,9 @@ def _check_pair(references, estimates) -> tuple[torch.Tensor, torch.Tensor]:
         raise MetricsError(f"references {tuple(ref.shape)} and estimates {tuple(est.shape)} must be "
                            "[targets, samples, channels] with the same targets and channels")
     if ref.shape[1] == 0: raise MetricsError("references are empty (0 samples)")
+    if ref.shape[2] > ref.shape[1]:  # more channels than samples: [K, C, T] given, which would need C x C filters
+        raise MetricsError(f"references {tuple(ref.shape)} have more channels than samples: give [targets, samples, "
+                           "channels] as museval does (for [targets, channels, samples] tensors, x.transpose(1, 2))")
     for name, x in (('references', ref), ('estimates', est)):
         if not x.is_floating_point() or not math.isfinite(x.sum(dtype=torch.float64)):  # one pass, no copy
             raise MetricsError(f"{name} must be finite floats (no NaN or inf)")
