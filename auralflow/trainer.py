@@ -33,7 +33,7 @@ __all__ = ['CHECKPOINT_FORMAT', 'TrainingError', 'resolve_device', 'epoch_seed',
            'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset', 'Splits', 'resolve_splits',
            'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit', 'AudioPlayerCallback',
            'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback', 'default_callbacks',
-           'TrainingDiverged', 'Trainer', 'train', 'add_train_command', 'run_train']
+           'TrainingDiverged', 'Trainer', 'scores_current', 'train', 'add_train_command', 'run_train']
 
 # %% ../nbs/10_trainer.ipynb #70b6257d
 class TrainingError(UserError):
@@ -489,7 +489,7 @@ class Trainer:
                 return s['history']
             if s['stopped']: self.log(f"early stop: no improvement in {t.patience} validations (best: epoch {s['best_epoch']})")
             self._call('on_train_end')
-            if self.dist.main and t.evaluate and not (self.folder / 'evaluation.csv').is_file(): self.evaluate()
+            if self.dist.main and t.evaluate and not scores_current(self.folder): self.evaluate()
         finally:
             if self.writer: self.writer.close()
         return s['history']
@@ -512,6 +512,12 @@ class Trainer:
         self.log(f"wrote {self.folder / 'evaluation.csv'}: median SI-SDR {results['SI-SDR'].median():+.2f} dB "
                  f"over {n} track{'s' * (n != 1)}")
         return results
+
+# %% ../nbs/10_trainer.ipynb #fd4d1a22
+def scores_current(folder: Path) -> bool:
+    "Whether `folder/evaluation.csv` scores the folder's current best checkpoint (it was written after it)."
+    csv, best = Path(folder) / 'evaluation.csv', Path(folder) / 'checkpoint' / 'best.pt'
+    return csv.is_file() and (not best.is_file() or csv.stat().st_mtime >= best.stat().st_mtime)
 
 # %% ../nbs/10_trainer.ipynb #bb668777
 def train(folder, # training folder with config.json
