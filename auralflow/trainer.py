@@ -22,18 +22,19 @@ from torch.utils.data import DataLoader, Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import UserError, atomic_path, save_audio
-from .config import Config, check_chunks, config_to_dict, load_config, save_config, update_config
+from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import AudioDataset, AudioFolder, collate, detect_layout, find_tracks
 from .losses import create_loss
 from .metrics import si_sdr
 from .models import create_model, state_mismatch
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'TrainingError', 'resolve_device', 'epoch_seed', 'seed_everything', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset', 'Splits', 'resolve_splits',
-           'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit', 'AudioPlayerCallback',
-           'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback', 'default_callbacks',
-           'TrainingDiverged', 'Trainer', 'scores_current', 'train', 'add_train_command', 'run_train']
+__all__ = ['CHECKPOINT_FORMAT', 'OPTIMIZER_SETTINGS', 'TrainingError', 'resolve_device', 'epoch_seed', 'seed_everything',
+           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset',
+           'Splits', 'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback',
+           'TimeLimit', 'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback',
+           'LayersVisualCallback', 'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer',
+           'scores_current', 'train', 'add_train_command', 'run_train']
 
 # %% ../nbs/10_trainer.ipynb #70b6257d
 class TrainingError(UserError):
@@ -285,6 +286,21 @@ def _scheduler(optimizer, t):
     if t.lr_scheduler == 'cosine': return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, t.epochs, t.min_lr)
     return None
 
+# %% ../nbs/10_trainer.ipynb #b9ee39e1
+OPTIMIZER_SETTINGS = ('lr', 'weight_decay')  # training settings the optimizer also holds in its state
+
+def apply_changed_settings(optimizer: torch.optim.Optimizer, # restored from a checkpoint
+                           scheduler, # its learning-rate scheduler, or None
+                           saved: dict, # the checkpoint's training settings
+                           t: TrainingConfig, # the settings now
+                          ) -> list[str]: # what changed, e.g. ['lr 0.001 -> 0.0001']
+    "Put the optimizer settings that changed since the checkpoint into `optimizer` (and `scheduler`'s base rate)."
+    changed = [k for k in OPTIMIZER_SETTINGS if k in saved and saved[k] != getattr(t, k)]
+    for group in optimizer.param_groups:
+        for k in changed: group[k] = getattr(t, k)
+    if 'lr' in changed and hasattr(scheduler, 'base_lrs'): scheduler.base_lrs = [t.lr] * len(scheduler.base_lrs)
+    return [f"{k} {saved[k]:g} -> {getattr(t, k):g}" for k in changed]
+
 # %% ../nbs/10_trainer.ipynb #0afacc66
 class Trainer:
     "Train `cfg`'s model on the dataset at `root`, writing checkpoints, logs, audio, figures and scores to `folder`."
@@ -351,6 +367,8 @@ class Trainer:
         self.module.load_state_dict(ck['model'])
         self.optimizer.load_state_dict(ck['optimizer'])
         if self.scheduler and ck['scheduler']: self.scheduler.load_state_dict(ck['scheduler'])
+        changed = apply_changed_settings(self.optimizer, self.scheduler, ck['config']['training'], self.cfg.training)
+        if changed: self.log(f"config.json changed {', '.join(changed)} since {path.name}: training goes on with them")
         self.scaler.load_state_dict(ck['scaler'])
         self.state = dict(ck['state'])
         set_rng_state(ck['rng'])
