@@ -23,17 +23,17 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
 from .audio import UserError, atomic_path
-from .losses import DEFAULT_LOSS, LossError, create_loss, list_losses
+from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, list_models, min_samples, model_class,
-                               model_config)
+                               model_config, model_outputs)
 
 # %% auto #0
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
            'did_you_mean', 'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
-           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'resolve_model_name', 'check_chunks',
-           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'atomic_write_text',
-           'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
-           'create_training_folder', 'run_config']
+           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'resolve_model_name', 'check_loss',
+           'check_chunks', 'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path',
+           'atomic_write_text', 'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values',
+           'add_config_command', 'create_training_folder', 'run_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
 class ConfigError(UserError):
@@ -155,7 +155,7 @@ def _field_help(cls, f) -> str:
     from fastcore.docments import docments
     return (docments(cls) or {}).get(f.name) or f.name.replace('_', ' ')
 
-EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # allowed values of model settings (ModelConfig checks)
+EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # values of model settings that ModelConfig allows
 
 @functools.lru_cache(maxsize=None)
 def section_settings(cls, # a section dataclass (DataConfig, ..., or ModelConfig)
@@ -294,7 +294,19 @@ def _replace_sections(cfg: Config, by_section: dict) -> Config:
         try: new[section] = _replace_section(getattr(cfg, section), values)
         except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))
-    return check_chunks(dataclasses.replace(cfg, **new))
+    return check_loss(check_chunks(dataclasses.replace(cfg, **new)))
+
+def check_loss(cfg: Config, # the configuration to check
+              ) -> Config: # `cfg` itself
+    "Raise `ConfigError` if the loss needs an output (masks, a KL term) that the model does not return."
+    loss, has = cfg.training.loss, model_outputs(cfg.model_name)
+    missing = [n for n in getattr(LOSSES[loss], 'needs', ()) if n not in has]
+    if missing:
+        what, which = {'masks': ('masks', 'a Spectrogram* model or HybridNet'),
+                       'kl': ('a KL term', 'a *VAE model')}[missing[0]]
+        raise ConfigError(f"loss {loss!r} needs a model that returns {what} ({which}); {cfg.model_name} does not: "
+                          f"use --loss {default_loss(cfg.model_name)} or another loss")
+    return cfg
 
 def check_chunks(cfg: Config, # the configuration to check
                 ) -> Config: # `cfg` itself

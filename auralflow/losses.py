@@ -145,6 +145,7 @@ def ideal_binary_mask(sources: torch.Tensor, # complex [..., K, C, F, N] STFTs o
 class MaskLoss(_Spectral):
     "Mean squared error between the model's masks and the ideal ratio masks of the targets."
     name = 'mask'
+    needs = ('masks',) # what the model's output must hold
     def __init__(self,
                  n_fft: int = 2048, # the model's STFT size
                  hop_length: int = 512, # the model's STFT hop
@@ -163,6 +164,7 @@ class MaskLoss(_Spectral):
 class KLDivergenceLoss(nn.Module):
     "Reconstruction (L1 or L2) plus beta times the latent channels' mean KL, each counted as at least free_bits."
     name = 'kl'
+    needs = ('kl',)
     def __init__(self,
                  beta: float = 0.01, # weight of the KL term
                  reconstruction: str = 'l1', # 'l1' or 'l2'
@@ -190,6 +192,7 @@ class KLDivergenceLoss(nn.Module):
 class ComponentLoss(_Spectral):
     "Weighted separation, noise and noise-quality terms of the masks applied to target and residual."
     name = 'component'
+    needs = ('masks',)
     def __init__(self,
                  alpha: float = 0.5, # weight of the noise term
                  beta: float = 0.0, # weight of the noise-quality term

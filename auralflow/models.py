@@ -29,8 +29,8 @@ __all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS
            'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet',
            'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
            'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
-           'HybridNet', 'list_models', 'model_class', 'model_config', 'create_model', 'state_mismatch', 'min_samples',
-           'model_summary', 'model_cost']
+           'HybridNet', 'list_models', 'model_class', 'model_config', 'create_model', 'state_mismatch', 'model_outputs',
+           'min_samples', 'model_summary', 'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -602,6 +602,13 @@ def state_mismatch(model: nn.Module, # the model the weights are meant for
     return ', '.join(f"{n} entr{'ies' if n > 1 else 'y'} {what} (e.g. {key})" for n, what, key in found) or None
 
 # %% ../nbs/05_models.ipynb #777f1410
+def model_outputs(name: str, # one of `list_models()`
+                 ) -> set[str]: # a subset of {'masks', 'kl'}
+    "The optional `ModelOutput` fields that model `name` fills: masks (spectrogram models), kl (the VAEs)."
+    cls = model_class(name)
+    masks = {'masks'} if issubclass(cls, (SpectrogramNet, HybridNet)) else set()
+    return masks | ({'kl'} if getattr(cls, 'kind', None) == 'vae' else set())
+
 def min_samples(name: str, # one of `list_models()`
                 config: ModelConfig | dict | None = None, # its settings (the defaults if None)
                ) -> int: # samples T of a mixture [B, C, T]
