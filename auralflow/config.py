@@ -24,8 +24,8 @@ from typing import Any, NamedTuple, Optional, Union
 
 from .audio import UserError, atomic_path
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
-from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, list_models, min_samples, model_class,
-                               model_config, model_outputs)
+from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
+                               model_class, model_config, model_outputs, state_mismatch)
 
 # %% auto #0
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
@@ -33,7 +33,7 @@ __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONF
            'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'resolve_model_name', 'check_loss',
            'check_chunks', 'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path',
            'atomic_write_text', 'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values',
-           'add_config_command', 'create_training_folder', 'run_config']
+           'add_config_command', 'create_training_folder', 'check_weights_kept', 'run_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
 class ConfigError(UserError):
@@ -482,6 +482,19 @@ def create_training_folder(model_name: str, # one of list_models()
     except OSError as e: raise ConfigError(f"cannot create {folder}: {e.strerror or e}") from None
     return cfg
 
+def check_weights_kept(folder: Path, # a training folder
+                       old: Config, # its settings
+                       new: Config, # the edited settings
+                      ):
+    "Raise `ConfigError` if `folder` has checkpoints and `new` gives the model weights of other shapes than `old`."
+    if not any((folder / 'checkpoint' / f).is_file() for f in ('last.pt', 'best.pt')) or new.model == old.model: return
+    problem = state_mismatch(create_model(new.model_name, new.model), create_model(old.model_name, old.model).state_dict())
+    if problem:
+        edited = [k for k, v in dataclasses.asdict(new.model).items() if getattr(old.model, k) != v]
+        raise ConfigError(f"{folder} has checkpoints that would no longer load after changing {', '.join(edited)} "
+                          f"({problem}); start a new folder for these settings: `auralflow config {new.model_name} "
+                          f"--name NEW ...`")
+
 def run_config(args) -> int:
     target, values = Path(args.target).expanduser(), setting_values(args)
     if values.get('dataset') and values['dataset'].lower() not in ('none', 'null'):  # relative to where it was typed
@@ -490,7 +503,9 @@ def run_config(args) -> int:
     is_model = args.target.lower() in map(str.lower, list_models())
     if not creating and _is_training_folder(target):
         if args.force: raise ConfigError(f"--force is only for creating a folder; {target} is edited in place")
-        cfg = update_config(load_config(target), values)
+        old = load_config(target)
+        cfg = update_config(old, values)
+        check_weights_kept(target, old, cfg)
         save_config(cfg, target)
         folder = target
     elif creating and _is_training_folder(target) and not is_model:
