@@ -49,6 +49,18 @@ def openunmix_step():
     return training_step(separator, torch.optim.AdamW(params, lr=1e-3)), sum(p.numel() for p in params)
 
 
+def best_step_times(contenders: dict, mixture, targets, steps: int, repeats: int) -> dict:
+    "Seconds per step of each (step, params) contender: after a warm-up, timed round-robin, the best round kept."
+    for step, _ in contenders.values(): step(mixture, targets)  # warm-up (allocations, first-call overhead)
+    best = {name: float('inf') for name in contenders}
+    for _ in range(repeats):
+        for name, (step, _) in contenders.items():
+            start = time.perf_counter()
+            for _ in range(steps): step(mixture, targets)
+            best[name] = min(best[name], (time.perf_counter() - start) / steps)
+    return best
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--batch_size', type=int, default=4, help='examples per step (default 4)')
@@ -66,14 +78,7 @@ def main(argv=None) -> int:
     targets = 0.1 * torch.randn(args.batch_size, 4, 2, int(args.chunk_seconds * 44100))
     mixture = targets.sum(1)
     contenders = {'Open-Unmix umxhq': openunmix_step(), **{name: auralflow_step(name) for name in names}}
-    for step, _ in contenders.values(): step(mixture, targets)  # warm-up (allocations, first-call overhead)
-
-    best = {name: float('inf') for name in contenders}
-    for _ in range(args.repeats):
-        for name, (step, _) in contenders.items():
-            start = time.perf_counter()
-            for _ in range(args.steps): step(mixture, targets)
-            best[name] = min(best[name], (time.perf_counter() - start) / args.steps)
+    best = best_step_times(contenders, mixture, targets, args.steps, args.repeats)
 
     print(f"CPU training throughput: batch {args.batch_size} x {args.chunk_seconds:g} s stereo at 44.1 kHz, "
           f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps")

@@ -7,11 +7,10 @@ loss, AdamW, 1 thread. Variants and Open-Unmix umxhq are timed round-robin; the 
     python benchmarks/unet_design.py
 """
 import argparse
-import time
 
 import torch
 
-from train_throughput import auralflow_step, openunmix_step
+from train_throughput import auralflow_step, best_step_times, openunmix_step
 from auralflow.models import (POOLED_2022, Bottleneck, StridedUNet, create_model, level_blocks, make_config,
                               unet_strides)
 
@@ -47,13 +46,7 @@ def main(argv=None) -> int:
     mixture = targets.sum(1)
     steps = {'Open-Unmix umxhq': openunmix_step()}
     for name, model in variants().items(): steps[name] = auralflow_step(model)
-    for step, _ in steps.values(): step(mixture, targets)
-    best = {name: float('inf') for name in steps}
-    for _ in range(args.repeats):
-        for name, (step, _) in steps.items():
-            start = time.perf_counter()
-            for _ in range(args.steps): step(mixture, targets)
-            best[name] = min(best[name], (time.perf_counter() - start) / args.steps)
+    best = best_step_times(steps, mixture, targets, args.steps, args.repeats)
     print(f"SpectrogramNetSimple training step, batch 4 x 3 s stereo, 1 thread, torch {torch.__version__}")
     print(f"| variant | parameters | s/step | examples/s vs umxhq |\n|---|---|---|---|")
     for name, (_, params) in steps.items():
