@@ -487,8 +487,10 @@ def check_weights_kept(folder: Path, # a training folder
                        new: Config, # the edited settings
                       ):
     "Raise `ConfigError` if `folder` has checkpoints and `new` gives the model weights of other shapes than `old`."
-    if not any((folder / 'checkpoint' / f).is_file() for f in ('last.pt', 'best.pt')) or new.model == old.model: return
-    problem = state_mismatch(create_model(new.model_name, new.model), create_model(old.model_name, old.model).state_dict())
+    trained = any((folder / 'checkpoint' / f).is_file() for f in ('last.pt', 'best.pt'))
+    if not trained or new.model == old.model: return
+    before = create_model(old.model_name, old.model).state_dict()
+    problem = state_mismatch(create_model(new.model_name, new.model), before)
     if problem:
         edited = [k for k, v in dataclasses.asdict(new.model).items() if getattr(old.model, k) != v]
         raise ConfigError(f"{folder} has checkpoints that would no longer load after changing {', '.join(edited)} "

@@ -245,10 +245,6 @@ def unfold(x: torch.Tensor, # [B, c * prod(stride), *S]
         B, c, *(n * s for n, s in zip(S, stride)))
 
 # %% ../nbs/05_models.ipynb #3a8c2372
-def _same(kernel: int | tuple) -> int | tuple:
-    "The padding that keeps sizes for an odd `kernel`."
-    return tuple(k // 2 for k in kernel) if isinstance(kernel, tuple) else kernel // 2
-
 def pointwise(dims: int, c_in: int, c_out: int) -> nn.Sequential:
     "1x1 convolution, batch norm, GELU: [B, c_in, *S] -> [B, c_out, *S]."
     return nn.Sequential(_layer(dims, 'Conv')(c_in, c_out, 1, bias=False), _layer(dims, 'BatchNorm')(c_out), nn.GELU())

@@ -76,7 +76,8 @@ def scores_table(results: dict) -> str:
     return '\n\n'.join(tables)
 
 
-TRAIN_LOG, SEPARATION_LOG = ROOT / 'benchmarks/results/train_throughput.txt', ROOT / 'benchmarks/results/separation_speed.txt'
+RESULTS = ROOT / 'benchmarks' / 'results'
+TRAIN_LOG, SEPARATION_LOG = RESULTS / 'train_throughput.txt', RESULTS / 'separation_speed.txt'
 TARGETS = {'SpectrogramNetSimple': (1.0, 2.0), 'AudioNetSimple': (1.0, 1.0), 'HybridNet': (0.4, 1.0)}  # issue 17
 LSTM_VAE_TARGETS = (0.6, 1.0)
 
@@ -86,7 +87,8 @@ def machine() -> str:
     import os
     import platform
     info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
-    name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), platform.processor())
+    names = [l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')]
+    name = names[0] if names else platform.processor()
     return f'{name}, {os.cpu_count()} cores'
 
 

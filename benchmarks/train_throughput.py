@@ -10,7 +10,7 @@ at 44.1 kHz; data loading is left out (see data_throughput.py). Both sides separ
 
 The two are timed round-robin and the best round of each is kept, so load from other processes hits both alike.
 
-    python benchmarks/train_throughput.py                       # SpectrogramNetSimple: batch 4, 3 s, 1 thread, best of 3
+    python benchmarks/train_throughput.py                       # SpectrogramNetSimple: batch 4 x 3 s, 1 thread
     python benchmarks/train_throughput.py --models all          # the seven models
     python benchmarks/train_throughput.py --models AudioNetSimple --batch_size 8 --chunk_seconds 6 --threads 2
 """
