@@ -10,15 +10,18 @@ import difflib
 import importlib
 import importlib.metadata
 import platform
+import re
 import shutil
 import sys
+import traceback
 import warnings
 
 from . import __version__
-from .audio import UserError
+from .core import UserError, did_you_mean, os_error_message
 
 # %% auto #0
-__all__ = ['COMMANDS', 'add_info_command', 'run_info', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'REPORT_URL', 'add_info_command', 'run_info', 'build_parser', 'command_of', 'option_aliases',
+           'run_command', 'main']
 
 # %% ../nbs/15_cli.ipynb #80222ba6
 def add_info_command(subparsers):
@@ -48,53 +51,94 @@ def run_info(args) -> int:
     return 0
 
 # %% ../nbs/15_cli.ipynb #481f7f8f
-COMMANDS = {  # command -> module that defines add_<command>_command and run_<command>
-    'generate': 'auralflow.generate',
-    'config': 'auralflow.config',
-    'train': 'auralflow.trainer',
-    'separate': 'auralflow.separate',
-    'evaluate': 'auralflow.evaluate',
-    'info': 'auralflow.cli',
+COMMANDS = {  # command -> (module that defines add_<command>_command and run_<command>, its line in `--help`)
+    'generate': ('auralflow.generate', 'write a rendered multitrack training set (MUSDB18-HQ layout), offline'),
+    'config': ('auralflow.config', 'create a training folder from a model template, or change its settings'),
+    'train': ('auralflow.trainer', 'train (or resume training) the model of a training folder'),
+    'separate': ('auralflow.separate', 'separate songs into stems (vocals, drums, bass, other)'),
+    'evaluate': ('auralflow.evaluate', 'score a model (or an oracle baseline) on a dataset split'),
+    'info': ('auralflow.cli', 'show versions and which optional tools were found'),
 }
 
-def build_parser() -> argparse.ArgumentParser:
-    "The `auralflow` argument parser with every command registered."
+def build_parser(commands=tuple(COMMANDS), # commands whose module is imported to declare their options
+                ) -> argparse.ArgumentParser:
+    "The `auralflow` argument parser; commands not in `commands` are listed by name and help line only."
     parser = argparse.ArgumentParser(prog='auralflow', description='Music source separation: generate data, '
                                      'configure and train models, separate songs, evaluate.')
     parser.add_argument('--version', action='version', version=f'auralflow {__version__}')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for name, module in COMMANDS.items():
-        getattr(importlib.import_module(module), f'add_{name}_command')(subparsers)
+    for name, (module, help) in COMMANDS.items():
+        if name in commands: getattr(importlib.import_module(module), f'add_{name}_command')(subparsers)
+        else: subparsers.add_parser(name, help=help)
     for p in (parser, *subparsers.choices.values()): p.allow_abbrev = False  # `--dropout` must not mean `--dropout_p`
     return parser
 
+def command_of(argv: list[str], # the arguments after `auralflow`
+              ) -> str | None: # the command they run, if it is one
+    "The command named by the first argument that is not an option (top-level options take no values)."
+    first = next((a for a in argv if not a.startswith('-')), None)
+    return first if first in COMMANDS else None
+
 # %% ../nbs/15_cli.ipynb #bc24869d
+def option_aliases(parser: argparse.ArgumentParser, # one command's parser
+                  ) -> dict[str, str]: # '--two_words' -> the option whose help opens with them
+    "Other spellings users reach for: each 2- and 3-word phrase of an option's help (before any comma or bracket)."
+    aliases = {}
+    for action in parser._actions:
+        longs = [o for o in action.option_strings if o.startswith('--')]
+        if not longs or not action.help or action.help == argparse.SUPPRESS: continue
+        words = re.split(r'[(:;,=]', action.help)[0].replace('-', ' ').lower().split()
+        for n in (2, 3):
+            for i in range(len(words) - n + 1): aliases.setdefault('--' + '_'.join(words[i:i + n]), longs[0])
+    return aliases
+
 def _reject_unknown(parser: argparse.ArgumentParser, command: str | None, unknown: list[str]):
-    "Exit with argparse's usage error, suggesting the closest option for each misspelt one."
+    "Exit with argparse's usage error, suggesting the closest option (by name or by help text) for each misspelt one."
     sub = parser._subparsers._group_actions[0].choices[command] if command else parser
     options = [o for o in sub._option_string_actions if o.startswith('--')]
+    aliases = option_aliases(sub)
     def hint(arg):
-        close = difflib.get_close_matches(arg.split('=')[0], options, n=1) if arg.startswith('--') else []
-        return f"{arg} (did you mean {close[0]}?)" if close else arg
+        word = arg.split('=')[0].replace('-', '_').replace('__', '--', 1)
+        return arg + (did_you_mean(word, options, aliases, cutoff=0.75) if arg.startswith('--') else '')
     sub.error('unrecognized arguments: ' + ' '.join(map(hint, unknown)))
+
+# %% ../nbs/15_cli.ipynb #8b16d392
+REPORT_URL = 'https://github.com/auralflow/auralflow/issues'
+
+def _decoder_error(e: Exception) -> str | None:
+    "The message of an audio decoder's error (libsndfile, via soundfile), or None for any other exception."
+    sf = sys.modules.get('soundfile')  # only loaded if a command read audio
+    return str(e) if sf is not None and isinstance(e, getattr(sf, 'SoundFileError', ())) else None
+
+def run_command(args) -> int:
+    "Run the parsed command: user and file-system errors become one line (status 2), a bug keeps its traceback (1)."
+    def say(kind, text): print(f"auralflow {args.command}: {kind}: {' '.join(str(text).split())}", file=sys.stderr)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = lambda message, *rest: say('warning', message)  # one line, not a source location
+            return int(args.func(args) or 0)
+    except UserError as e: say('error', e)
+    except OSError as e: say('error', os_error_message(e))
+    except KeyboardInterrupt:
+        print(f'auralflow {args.command}: interrupted', file=sys.stderr)
+        return 130
+    except Exception as e:
+        if (message := _decoder_error(e)) is None:
+            traceback.print_exc()
+            say('bug', f"this is a fault in Auralflow, not in what you gave. Please report it at {REPORT_URL} with the "
+                       "traceback above and the output of `auralflow info`")
+            return 1
+        say('error', f'cannot decode the audio: {message}')
+    return 2
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `auralflow` command; returns the exit status."
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = command_of(argv)
+    parser = build_parser([command] if command else [])
     args, unknown = parser.parse_known_args(argv)
     if unknown: _reject_unknown(parser, args.command, unknown)
     if not args.command:
         parser.print_help()
         return 2
-    def show_warning(message, category, *rest):
-        print(f"auralflow {args.command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
-    try:
-        with warnings.catch_warnings():
-            warnings.showwarning = show_warning  # one line a warning, like the errors, not a source location
-            return int(args.func(args) or 0)
-    except UserError as e:
-        print(f'auralflow {args.command}: error: {e}', file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f'auralflow {args.command}: interrupted', file=sys.stderr)
-        return 130
+    return run_command(args)
