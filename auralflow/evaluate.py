@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .audio import UserError
+from .audio import UserError, atomic_path
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
 from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, load_model,
@@ -27,8 +27,8 @@ from .separate import (add_wiener_options, check_chunking, check_output_folder, 
 from .transforms import STFT
 
 # %% auto #0
-__all__ = ['COLUMNS', 'score_track', 'oracle_separator', 'select_tracks', 'evaluate', 'summarize', 'add_evaluate_command',
-           'cli_dataset_message', 'run_evaluate']
+__all__ = ['COLUMNS', 'score_track', 'oracle_separator', 'select_tracks', 'kept_results', 'evaluate', 'summarize',
+           'add_evaluate_command', 'cli_dataset_message', 'run_evaluate']
 
 # %% ../nbs/12_evaluate.ipynb #af883de5
 COLUMNS = ('method', 'track', 'target', 'SDR', 'SIR', 'SAR', 'ISR', 'SI-SDR', 'SI-SDRi')
@@ -99,6 +99,24 @@ def _methods(model, oracle, name, targets, separate_kwargs) -> dict[str, Callabl
     if not methods: raise UserError("nothing to evaluate: give a model, an oracle, or both")
     return methods
 
+def kept_results(out, # the output folder
+                 methods, # names of the methods about to be scored
+                 force: bool = False, # replace the rows of these methods instead of refusing
+                ) -> pd.DataFrame: # rows of out/evaluation.csv to keep (other methods)
+    "The rows of other methods already in `out/evaluation.csv`; `UserError` if it scores one of `methods`."
+    csv = Path(out) / 'evaluation.csv'
+    if not csv.is_file(): return pd.DataFrame(columns=list(COLUMNS))
+    try: old = pd.read_csv(csv)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError): old = pd.DataFrame()
+    if not set(COLUMNS) <= set(old.columns):
+        if force: return pd.DataFrame(columns=list(COLUMNS))
+        raise UserError(f"{csv} exists and is not an evaluation table; choose another --out, or --force to replace it")
+    again = [m for m in methods if m in set(old.method)]
+    if again and not force:
+        raise UserError(f"{csv} already holds scores of {', '.join(map(repr, again))}; use --name to add these "
+                        "under another name, or --force to replace them")
+    return old[~old.method.isin(list(methods))][list(COLUMNS)]
+
 # %% ../nbs/12_evaluate.ipynb #000847b0
 def evaluate(model: nn.Module | None, # a separation model, or None to evaluate only `oracle`
              dataset_root, # dataset folder (stems folders, MUSDB18-HQ or MUSDB18)
@@ -110,6 +128,7 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
              name: str | None = None, # the model's name in the results; its class name if None
              window: float = 1.0, # BSSEval window and hop in seconds
              progress: bool = True, # progress bars
+             force: bool = False, # replace the rows of these methods in out/evaluation.csv (else: refuse)
              **separate_kwargs, # passed to `separate`: chunk_seconds, overlap_seconds, batch_size, wiener, device
             ) -> pd.DataFrame: # one row per method, track and target: COLUMNS
     "Separate and score every track of a split; returns (and writes) the per-track, per-target scores."
@@ -117,7 +136,9 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
         DEFAULT_TARGETS if targets is None else [t.strip() for t in targets.split(',')] if isinstance(targets, str) else targets)
     methods = _methods(model, oracle, name, targets, {'progress': False, **separate_kwargs})
     selected = select_tracks(dataset_root, split, targets, tracks)  # bad splits or names fail before anything is written
-    if out is not None: Path(out).mkdir(parents=True, exist_ok=True)
+    if out is not None:
+        kept = kept_results(out, methods, force)  # refused before the long work, not after
+        Path(out).mkdir(parents=True, exist_ok=True)
     rows = []
     for track in tqdm(selected, desc='tracks', disable=not progress):
         stems = track.stems
@@ -133,7 +154,9 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
                 save_museval_json(Path(out) / 'museval' / method / split / f'{track.name}.json', scores, targets,
                                   sample_rate=track.sample_rate, window=n, hop=n)
     results = pd.DataFrame(rows, columns=list(COLUMNS))
-    if out is not None: results.to_csv(Path(out) / 'evaluation.csv', index=False, float_format='%.4f')
+    if out is not None:
+        table = pd.concat([kept, results], ignore_index=True) if len(kept) else results
+        with atomic_path(Path(out) / 'evaluation.csv') as tmp: table.to_csv(tmp, index=False, float_format='%.4f')
     return results
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
@@ -163,8 +186,8 @@ def add_evaluate_command(subparsers):
                    'else ./evaluation)')
     p.add_argument('--name', default=None, help="the model's name in the results (default: a training folder's name, "
                    "as in training's own evaluation, or the pretrained model's name)")
-    p.add_argument('--force', action='store_true', help="allow --out to be a training folder holding training's "
-                   'evaluation.csv (overwritten), or to lie inside a dataset split')
+    p.add_argument('--force', action='store_true', help="replace this method's rows in an existing evaluation.csv; "
+                   "allow --out to be a training folder holding training's evaluation.csv, or inside a dataset split")
     add_wiener_options(p)
     p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
     p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap (default: %(default)s)')
@@ -196,7 +219,7 @@ def run_evaluate(args) -> int:
     name = args.name or (Path(args.model).resolve().name if is_folder else None)
     try:
         results = evaluate(model, args.dataset, args.split, args.tracks, args.targets, args.oracle, out, name,
-                           progress=args.progress, wiener=wiener, chunk_seconds=args.chunk_seconds,
+                           progress=args.progress, force=args.force, wiener=wiener, chunk_seconds=args.chunk_seconds,
                            overlap_seconds=args.overlap_seconds, batch_size=args.batch_size)
     except DatasetError as e: raise DatasetError(cli_dataset_message(e, args.split)) from None
     with pd.option_context('display.float_format', '{:.2f}'.format, 'display.width', 120):

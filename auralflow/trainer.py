@@ -524,6 +524,7 @@ class Trainer:
         self.module.eval()
         chunk = self.cfg.data.chunk_seconds
         results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, progress=self.progress,
+                           force=True,  # training's own rows are replaced by the newer best checkpoint's
                            name=self.folder.resolve().name,  # rows named like the folder, e.g. my_model
                            chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
         n = results['track'].nunique()
@@ -566,13 +567,13 @@ def _train(folder, cfg, d: Dist, dataset, callbacks, progress) -> Trainer:
         root = Path(dataset).expanduser().resolve()
         if not root.is_dir(): raise UserError(f"dataset folder {root} not found")
         cfg = update_config(cfg, dataset=str(root))
-        if d.main: save_config(cfg, folder)
     if cfg.data.dataset is not None: root = Path(cfg.data.dataset)
     else:
         if d.local_rank == 0: root = generated_dataset(cfg, progress)
         if d.world > 1: dist.barrier()
         root = generated_dataset(cfg, progress=False)
-    trainer = Trainer(cfg, folder, root, callbacks, progress)
+    trainer = Trainer(cfg, folder, root, callbacks, progress)  # checks the dataset
+    if dataset is not None and d.main: save_config(cfg, folder)  # saved once accepted: a bad one never replaces it
     trainer.fit()
     return trainer
 
