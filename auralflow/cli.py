@@ -17,7 +17,7 @@ import traceback
 import warnings
 
 from . import __version__
-from .core import UserError, did_you_mean, os_error_message
+from .core import UserError, did_you_mean, os_error_message, user_message
 
 # %% auto #0
 __all__ = ['COMMANDS', 'REPORT_URL', 'add_info_command', 'run_info', 'build_parser', 'command_of', 'option_aliases',
@@ -117,7 +117,7 @@ def run_command(args) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *rest: say('warning', message)  # one line, not a source location
             return int(args.func(args) or 0)
-    except UserError as e: say('error', e)
+    except UserError as e: say('error', user_message(e))
     except OSError as e: say('error', os_error_message(e))
     except KeyboardInterrupt:
         print(f'auralflow {args.command}: interrupted', file=sys.stderr)

@@ -10,11 +10,20 @@ import errno
 import re
 
 # %% auto #0
-__all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'did_you_mean', 'parse_device', 'os_error_message']
+__all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'user_message', 'did_you_mean', 'parse_device', 'os_error_message']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
     "Base class of errors caused by user input; the CLI prints the message alone and exits with status 2."
+
+# %% ../nbs/00_core.ipynb #4a240c9e
+def user_message(e: Exception, # a `UserError`, possibly re-raised by a PyTorch DataLoader worker
+                ) -> str: # its message, without a worker's traceback
+    "The message a user sees for `e`: drop the traceback that a DataLoader worker's error carries in its text."
+    module, name = type(e).__module__, type(e).__qualname__  # as the traceback names the class
+    text, name = str(e), f"{name}: " if module in ('__main__', 'builtins') else f"{module}.{name}: "
+    if 'Original Traceback' in text and name in text: text = text.rsplit(name, 1)[1]
+    return text.strip()
 
 # %% ../nbs/00_core.ipynb #f9d8a074
 def did_you_mean(word: str, # what the user typed

@@ -20,9 +20,10 @@ from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, UserError, conve
                              load_audio, resample, wav_truncation)
 
 # %% auto #0
-__all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'AUGMENTATIONS', 'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport',
-           'DatasetError', 'Track', 'inspect_track', 'musdb_validation_tracks', 'detect_layout', 'find_tracks',
-           'verify_dataset', 'load_stems', 'augment_gain', 'augment_channelswap', 'check_augmentations',
+__all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL', 'CLIP_RUN', 'AUGMENTATIONS',
+           'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport', 'DatasetError', 'Track', 'inspect_track',
+           'musdb_validation_tracks', 'detect_layout', 'find_tracks', 'sample_problems', 'verify_dataset',
+           'check_finite_window', 'load_stems', 'augment_gain', 'augment_channelswap', 'check_augmentations',
            'augment_sources', 'AudioDataset', 'EpochSampler', 'AudioFolder', 'collate', 'create_dataloader',
            'create_audio_dataset', 'create_dataloaders']
 
@@ -32,9 +33,12 @@ MUSDB_SOURCES = STEM_NAMES[1:]  # the four sources of a MUSDB18 track, in .stem.
 LAYOUTS = ('auto', 'folder', 'musdb-hq', 'musdb')
 
 # %% ../nbs/03_datasets.ipynb #983a376b
+WARNING_KINDS = ('silent', 'clipping')  # problems that are reported, but training can go on
+
 class Problem(NamedTuple):
     "One thing wrong with a dataset: its kind, the file or folder, and what is wrong."
-    kind: str # 'missing', 'missing-mixture', 'unreadable', 'sample rate', 'length', 'channels', 'duplicate' or 'empty'
+    kind: str # 'missing', 'missing-mixture', 'unreadable', 'non-finite', 'sample rate', 'length', 'channels',
+              # 'duplicate', 'empty'; or a warning: 'silent', 'clipping'
     path: Path # the file or folder concerned
     message: str # what is wrong, in words
 
@@ -46,10 +50,11 @@ class DatasetReport:
     problems: list = field(default_factory=list) # list of `Problem`
 
     @property
-    def ok(self) -> bool: return not self.problems
+    def ok(self) -> bool: # no problem that stops training (warnings such as silent stems aside)
+        return not [p for p in self.problems if p.kind not in WARNING_KINDS]
 
     def __str__(self):
-        if self.ok: return f"{self.root}: {self.tracks} track(s) checked, no problems"
+        if not self.problems: return f"{self.root}: {self.tracks} track(s) checked, no problems"
         head = f"{self.root}: {len(self.problems)} problem(s) found in {self.tracks} track(s) checked"
         return '\n'.join([head] + [f"  [{p.kind}] {p.path}: {p.message}" for p in self.problems])
     __repr__ = __str__
@@ -252,6 +257,54 @@ def find_tracks(root, # dataset folder
                                       hint=f"{_VALID_HINT} to choose validation songs" if split == 'valid' else '')
     return tracks
 
+# %% ../nbs/03_datasets.ipynb #a713edcf
+SILENT_DB = -80.0  # a stem whose peak stays below this level (dBFS) is reported as silent
+CLIP_LEVEL, CLIP_RUN = 0.999, 3  # CLIP_RUN equal consecutive samples at |x| >= CLIP_LEVEL: a clipped flat top
+
+class _Places:
+    "Count, first and last sample of the places found while scanning a file block by block."
+    def __init__(self): self.count, self.first, self.last = 0, None, None
+    def add(self, positions: np.ndarray):
+        if not len(positions): return
+        self.count += len(positions)
+        self.first = positions[0] if self.first is None else self.first
+        self.last = positions[-1]
+    def where(self, rate: int) -> str:
+        return (f"{self.count} sample{'s' * (self.count != 1)} between {self.first / rate:.2f} s and "
+                f"{self.last / rate:.2f} s")
+
+def _flat_tops(block: np.ndarray) -> np.ndarray: # [samples - CLIP_RUN + 1] bool: a clipped run starts here
+    "Where `CLIP_RUN` equal samples in a row of some channel of `block` [samples, channels] reach `CLIP_LEVEL`."
+    if len(block) < CLIP_RUN: return np.zeros(0, bool)
+    window = np.lib.stride_tricks.sliding_window_view(block[1:] == block[:-1], CLIP_RUN - 1, axis=0).all(-1)
+    return (window & (np.abs(block[:len(window)]) >= CLIP_LEVEL)).any(-1)
+
+# %% ../nbs/03_datasets.ipynb #6315e032
+def sample_problems(path, # a wav, flac, ogg, mp3 or aiff file
+                    block_seconds: float = 30.0, # decoded at a time (memory stays small for long files)
+                   ) -> list[Problem]: # non-finite samples, clipping, silence; or the file is unreadable
+    "Decode a file block by block and report bad samples, with the seconds affected."
+    path, bad, clipped, peak, offset = Path(path), _Places(), _Places(), 0.0, 0
+    try:
+        with sf.SoundFile(str(path)) as f:
+            rate = f.samplerate
+            for block in f.blocks(blocksize=max(1, int(block_seconds * rate)), dtype='float32', always_2d=True):
+                finite = np.isfinite(block)
+                bad.add(np.flatnonzero(~finite.all(1)) + offset)
+                block = np.where(finite, block, 0)
+                clipped.add(np.flatnonzero(_flat_tops(block)) + offset)
+                peak, offset = max(peak, float(np.abs(block).max(initial=0))), offset + len(block)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
+        return [Problem('unreadable', path, f"not a readable audio file ({e})")]
+    problems = []
+    if bad.count: problems.append(Problem('non-finite', path, f"NaN or infinite values in {bad.where(rate)}"))
+    if clipped.count: problems.append(Problem('clipping', path, f"clipped: {CLIP_RUN}+ samples in a row at full "
+                                                                f"scale, starting at {clipped.where(rate)}"))
+    if 20 * np.log10(peak + 1e-30) < SILENT_DB:
+        problems.append(Problem('silent', path, 'all samples are zero' if peak == 0 else
+                                f"silent: peak {20 * np.log10(peak):.0f} dBFS, below {SILENT_DB:.0f} dBFS"))
+    return problems
+
 # %% ../nbs/03_datasets.ipynb #55dcfec7
 def verify_dataset(root, # dataset folder
                    targets: Sequence[str] = DEFAULT_TARGETS, # stems every track must have
@@ -282,8 +335,10 @@ def verify_dataset(root, # dataset folder
 def _decode_problems(track: Track) -> list[Problem]:
     problems = []
     for path in dict.fromkeys(track.files.values()):
-        try: load_audio(path)
-        except AudioError as e: problems.append(Problem('unreadable', path, e.reason))
+        if not is_stem_file(path): problems += sample_problems(path)
+        else:  # AAC streams decode whole (no NaN can hide in them)
+            try: load_audio(path)
+            except AudioError as e: problems.append(Problem('unreadable', path, e.reason))
     return problems
 
 # %% ../nbs/03_datasets.ipynb #facffb86
@@ -317,6 +372,18 @@ def _read_streams(path: Path, streams: list[int], start: int, frames: int, rate:
     data = np.frombuffer(out, '<f4')[: len(out) // (4 * n * channels) * n * channels]
     return _fit(data.reshape(-1, n, channels).transpose(1, 2, 0).copy(), frames)
 
+def check_finite_window(data: np.ndarray, # [..., samples] read from `path`
+                        path, # the file
+                        first: int, # index of the window's first sample in the file
+                        rate: int, # the file's sample rate
+                       ):
+    "`DatasetError` naming the file and the seconds if a window read for training holds NaN or infinite values."
+    bad = np.flatnonzero(~np.isfinite(data).reshape(-1, data.shape[-1]).all(0))
+    if len(bad):
+        raise DatasetError(f"{path}: NaN or infinite values between {(first + bad[0]) / rate:.2f} s and "
+                           f"{(first + bad[-1]) / rate:.2f} s (bad data, not a training problem): fix or remove the "
+                           "file; verify_dataset(root, decode=True) lists every such file")
+
 def _read_native(track: Track, stems: list[str], start: int, frames: int) -> list[np.ndarray]: # each [C_i, frames]
     "Read a window of native samples of several stems of `track`."
     if track.streams:
@@ -349,6 +416,7 @@ def load_stems(track: Track | str | Path, # a `Track`, a track folder or a .stem
     chans = channels or track.channels
     audio = {}
     for name, data in zip(names, _read_native(track, names, n_start - lead, n_frames)):
+        check_finite_window(data, track.files[name], n_start - lead, native)
         x = convert_channels(torch.from_numpy(data), chans, path=track.files[name])
         if rate != native: x = resample(x, native, rate)[:, round(lead * rate / native):]
         audio[name] = torch.from_numpy(_fit(x.numpy(), frames))

@@ -375,10 +375,15 @@ class Trainer:
         self.log(f"resumed from {path} (epoch {self.state['epoch']}, step {self.state['step']})")
 
     # --- training and validation
-    def _check_finite(self, loss: torch.Tensor):
+    def _check_finite(self, loss: torch.Tensor, *batch: torch.Tensor):
+        "`TrainingDiverged` if `loss` is not finite, saying whether the `batch` (bad data) or training is at fault."
         if not _all_sum([float(not torch.isfinite(loss))], self.dist, self.device)[0]: return
         last = self.folder / 'checkpoint' / 'last.pt'
         kept = f"{last} still holds epoch {self.state['epoch']}" if last.is_file() else "no checkpoint was written yet"
+        if not all(bool(torch.isfinite(x).all()) for x in batch):
+            raise TrainingDiverged(f"the training batch at epoch {self.epoch}, step {self.state['step'] + 1} holds NaN "
+                                   f"or infinite values: the data are bad, not the learning rate; {kept}. Find the "
+                                   "files with auralflow.datasets.verify_dataset(root, decode=True)")
         raise TrainingDiverged(f"training diverged at epoch {self.epoch}, step {self.state['step'] + 1}: the loss is "
                                f"{float(loss.detach())}; {kept}. Lower the learning rate (`auralflow config {self.folder} "
                                "--lr 1e-4`), keep max_grad_norm above 0 or turn amp off (`--no-amp`), then train again to resume")
@@ -400,7 +405,7 @@ class Trainer:
             self.optimizer.zero_grad(set_to_none=True)
             with torch.autocast(self.device.type, enabled=self.amp):
                 loss = self.loss_fn(self.model(mixture), targets, mixture)
-            self._check_finite(loss)
+            self._check_finite(loss, mixture, targets)
             value = float(loss.detach())
             self.scaler.scale(loss).backward()
             if t.max_grad_norm > 0:
