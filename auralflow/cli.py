@@ -20,7 +20,7 @@ from . import __version__
 from .core import UserError, did_you_mean, os_error_message, user_message
 
 # %% auto #0
-__all__ = ['COMMANDS', 'REPORT_URL', 'add_info_command', 'run_info', 'build_parser', 'command_of', 'option_aliases',
+__all__ = ['COMMANDS', 'REPORT_URL', 'add_info_command', 'run_info', 'Parser', 'build_parser', 'command_of', 'option_aliases',
            'run_command', 'main']
 
 # %% ../nbs/15_cli.ipynb #80222ba6
@@ -60,10 +60,15 @@ COMMANDS = {  # command -> (module that defines add_<command>_command and run_<c
     'info': ('auralflow.cli', 'show versions and which optional tools were found'),
 }
 
+class Parser(argparse.ArgumentParser):
+    "An argument parser whose usage errors are one line, pointing to `--help` instead of printing the usage."
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 def build_parser(commands=tuple(COMMANDS), # commands whose module is imported to declare their options
                 ) -> argparse.ArgumentParser:
     "The `auralflow` argument parser; commands not in `commands` are listed by name and help line only."
-    parser = argparse.ArgumentParser(prog='auralflow', description='Music source separation: generate data, '
+    parser = Parser(prog='auralflow', description='Music source separation: generate data, '
                                      'configure and train models, separate songs, evaluate.')
     parser.add_argument('--version', action='version', version=f'auralflow {__version__}')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
@@ -136,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = command_of(argv)
     parser = build_parser([command] if command else [])
+    first = next((a for a in argv if not a.startswith('-')), None)
+    if first is not None and command is None:
+        parser.error(f"unknown command {first!r}{did_you_mean(first, COMMANDS)}; commands: {', '.join(COMMANDS)}")
     args, unknown = parser.parse_known_args(argv)
     if unknown: _reject_unknown(parser, args.command, unknown)
     if not args.command:
