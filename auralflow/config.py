@@ -440,9 +440,14 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         else: group.add_argument(*flags, metavar=_metavar(s), **kw)
     return parser
 
+def _items(values: list[str]) -> list[str]:
+    "List values as typed, space- or comma-separated: ['vocals,drums', 'bass'] -> ['vocals', 'drums', 'bass']."
+    return [v.strip() for value in values for v in value.split(',') if v.strip()]
+
 def setting_values(args: argparse.Namespace) -> dict:
-    "The settings given as flags, by name (strings or lists of strings as typed)."
-    return {name: getattr(args, name) for name in settings() if hasattr(args, name)}
+    "The settings given as flags, by name (strings, or lists of strings split at spaces and commas)."
+    return {name: _items(v) if isinstance(v := getattr(args, name), list) else v
+            for name in settings() if hasattr(args, name)}
 
 # %% ../nbs/09_config.ipynb #dc718235
 def add_config_command(subparsers):

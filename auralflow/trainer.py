@@ -87,8 +87,12 @@ def save_checkpoint(checkpoint: dict, # tensors, numbers, strings, lists and dic
                    ) -> Path:
     "`torch.save` to `path` through a temporary file and `os.replace`: never half-written."
     path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, 'wb') as f:
-        torch.save(checkpoint, f); f.flush(); os.fsync(f.fileno())
+    try:
+        with atomic_path(path) as tmp, open(tmp, 'wb') as f:
+            torch.save(checkpoint, f); f.flush(); os.fsync(f.fileno())
+    except RuntimeError as e:  # torch reports a failed write (a full disk) as its own error: give the OSError back
+        if isinstance(e.__context__, OSError): raise e.__context__ from None
+        raise
     return path
 
 def load_checkpoint(path, # a file written by `save_checkpoint`
