@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
-from .audio import UserError, atomic_path
+from .audio import atomic_path
+from .core import UserError, os_error_message, output_folder
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
                                model_class, model_config, model_outputs, state_mismatch)
@@ -483,8 +484,9 @@ def create_training_folder(model_name: str, # one of list_models()
         if not _is_training_folder(folder):
             raise ConfigError(f"{folder} exists and is not a training folder (no {CONFIG_FILE}); refusing to replace it")
         shutil.rmtree(folder)
-    try: save_config(cfg, folder)
-    except OSError as e: raise ConfigError(f"cannot create {folder}: {e.strerror or e}") from None
+    try:
+        with output_folder(folder): save_config(cfg, folder)  # a failed write leaves no empty folder behind
+    except OSError as e: raise ConfigError(f"cannot create {folder}: {os_error_message(e)}") from None
     return cfg
 
 def check_weights_kept(folder: Path, # a training folder

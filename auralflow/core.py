@@ -5,12 +5,16 @@
 # %% ../nbs/00_core.ipynb #af1530d2
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
 import re
+import shutil
+from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'user_message', 'did_you_mean', 'parse_device', 'os_error_message']
+__all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'user_message', 'did_you_mean', 'parse_device', 'os_error_message',
+           'output_folder']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
@@ -70,3 +74,16 @@ def os_error_message(e: OSError, # raised by the file system
     path = e.filename if e.filename is not None else ''
     if e.filename2 is not None: path = f"{path} -> {e.filename2}"
     return f"{path}: {reason}" if path else reason
+
+# %% ../nbs/00_core.ipynb #d6d8f87c
+@contextlib.contextmanager
+def output_folder(path, # the folder a command writes into (made with its missing parents)
+                 ):
+    "Create `path` for the block; if the block raises, remove the folders it created."
+    path = Path(path)
+    created = next((p for p in reversed([path, *path.parents]) if not p.exists()), None)  # the top one made here
+    path.mkdir(parents=True, exist_ok=True)
+    try: yield path
+    except BaseException:
+        if created is not None: shutil.rmtree(created, ignore_errors=True)
+        raise

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
@@ -19,7 +20,8 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .audio import UserError, atomic_path
+from .audio import atomic_path
+from .core import UserError, output_folder
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
 from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, load_model,
@@ -136,9 +138,16 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
         DEFAULT_TARGETS if targets is None else [t.strip() for t in targets.split(',')] if isinstance(targets, str) else targets)
     methods = _methods(model, oracle, name, targets, {'progress': False, **separate_kwargs})
     selected = select_tracks(dataset_root, split, targets, tracks)  # bad splits or names fail before anything is written
-    if out is not None:
-        kept = kept_results(out, methods, force)  # refused before the long work, not after
-        Path(out).mkdir(parents=True, exist_ok=True)
+    kept = kept_results(out, methods, force) if out is not None else None  # refused before the long work
+    with output_folder(out) if out is not None else contextlib.nullcontext():  # a failed run leaves no new folder
+        results = _score_tracks(selected, methods, targets, split, out, window, progress)
+        if out is not None:
+            table = pd.concat([kept, results], ignore_index=True) if len(kept) else results
+            with atomic_path(Path(out) / 'evaluation.csv') as tmp: table.to_csv(tmp, index=False, float_format='%.4f')
+    return results
+
+def _score_tracks(selected, methods, targets, split, out, window, progress) -> pd.DataFrame:
+    "Separate and score each track with each method (writing museval JSON into `out` if given)."
     rows = []
     for track in tqdm(selected, desc='tracks', disable=not progress):
         stems = track.stems
@@ -153,11 +162,7 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
                 n = round(window * track.sample_rate)
                 save_museval_json(Path(out) / 'museval' / method / split / f'{track.name}.json', scores, targets,
                                   sample_rate=track.sample_rate, window=n, hop=n)
-    results = pd.DataFrame(rows, columns=list(COLUMNS))
-    if out is not None:
-        table = pd.concat([kept, results], ignore_index=True) if len(kept) else results
-        with atomic_path(Path(out) / 'evaluation.csv') as tmp: table.to_csv(tmp, index=False, float_format='%.4f')
-    return results
+    return pd.DataFrame(rows, columns=list(COLUMNS))
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     "Median over tracks of every metric, per method and target (SiSEC's aggregation)."
