@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import difflib
 import functools
 import json
 import math
@@ -23,29 +22,22 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
 from .audio import atomic_path
-from .core import UserError, os_error_message, output_folder
+from .core import UserError, did_you_mean, os_error_message, output_folder
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
-                               model_class, model_config, model_outputs, state_mismatch)
+                               model_class, model_config, model_outputs, resolve_model_name, state_mismatch)
 
 # %% auto #0
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
-           'did_you_mean', 'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
-           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'resolve_model_name', 'check_loss',
-           'check_chunks', 'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path',
-           'atomic_write_text', 'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values',
-           'add_config_command', 'create_training_folder', 'check_weights_kept', 'run_config']
+           'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
+           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
+           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'atomic_write_text',
+           'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
+           'create_training_folder', 'check_weights_kept', 'run_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
 class ConfigError(UserError):
     "A setting, flag or `config.json` that cannot be used; the message names it and what is allowed."
-
-def did_you_mean(word: str, # what the user wrote
-                 allowed, # the names that would have been accepted
-                ) -> str: # ' (did you mean 'x'?)' or ''
-    "A suggestion for a misspelt name, found with `difflib`."
-    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ''
 
 # %% ../nbs/09_config.ipynb #ec4b8a40
 class Setting(NamedTuple):
@@ -269,15 +261,6 @@ def config_to_dict(cfg: Config) -> dict:
     return {'version': CONFIG_VERSION, 'model_name': cfg.model_name,
             **{name: dataclasses.asdict(getattr(cfg, name)) for name in SECTIONS}}
 
-def resolve_model_name(name: str, # a model name, in any case
-                      ) -> str: # its registered spelling
-    "The registered spelling of model `name`; `ConfigError` listing the models if it is unknown."
-    models = {m.lower(): m for m in list_models()}
-    if str(name).lower() in models: return models[str(name).lower()]
-    close = difflib.get_close_matches(str(name).lower(), list(models), n=1, cutoff=0.6)
-    hint = f" (did you mean {models[close[0]]!r}?)" if close else ''
-    raise ConfigError(f"unknown model {name!r}{hint}; models are: {', '.join(models.values())}")
-
 def _replace_section(obj, values: dict):
     "A copy of section `obj` with `values` (parsed first, then checked by the section's own validation)."
     specs, parsed, problems = section_settings(type(obj)), {}, []
@@ -352,7 +335,8 @@ def default_loss(model_name: str, # a registered model name
 def config_template(model_name: str, # one of auralflow.models.list_models()
                    ) -> Config:
     "The default configuration for `model_name`; raises `ConfigError` for an unknown model."
-    name = resolve_model_name(model_name)
+    try: name = resolve_model_name(model_name)
+    except UserError as e: raise ConfigError(str(e)) from None  # a config error: load_config adds the file's path
     return Config(model_name=name, model=model_config(name), training=TrainingConfig(loss=default_loss(name)))
 
 # %% ../nbs/09_config.ipynb #5f8a7182
@@ -486,7 +470,7 @@ def create_training_folder(model_name: str, # one of list_models()
         shutil.rmtree(folder)
     try:
         with output_folder(folder): save_config(cfg, folder)  # a failed write leaves no empty folder behind
-    except OSError as e: raise ConfigError(f"cannot create {folder}: {os_error_message(e)}") from None
+    except OSError as e: raise ConfigError(os_error_message(e) if e.filename else f"{folder}: {os_error_message(e)}") from None
     return cfg
 
 def check_weights_kept(folder: Path, # a training folder

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import time
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
-from .audio import UserError
+from .core import UserError, did_you_mean
 from .transforms import STFT
 
 # %% auto #0
@@ -29,8 +28,8 @@ __all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS
            'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet',
            'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
            'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
-           'HybridNet', 'list_models', 'model_class', 'model_config', 'create_model', 'state_mismatch', 'model_outputs',
-           'min_samples', 'model_summary', 'model_cost']
+           'HybridNet', 'list_models', 'resolve_model_name', 'model_class', 'model_config', 'create_model',
+           'state_mismatch', 'model_outputs', 'min_samples', 'model_summary', 'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -121,9 +120,7 @@ def _check_setting_names(names):
     fields = [f.name for f in dataclasses.fields(ModelConfig)]
     for name in names:
         if name not in fields:
-            close = difflib.get_close_matches(name, fields, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ''
-            raise UserError(f"unknown model setting {name!r}{hint} (settings: {', '.join(fields)})")
+            raise UserError(f"unknown model setting {name!r}{did_you_mean(name, fields)}; settings: {', '.join(fields)}")
 
 def make_config(config: ModelConfig | dict | None = None, # base settings (the defaults if None)
                 **overrides, # field=value pairs replacing those of `config`
@@ -557,16 +554,18 @@ def list_models() -> list[str]:
     "Names accepted by `create_model`."
     return list(MODELS)
 
+def resolve_model_name(name: str, # a model name, in any case
+                      ) -> str: # its registered spelling
+    "The registered spelling of model `name`; an unknown name raises `UserError` naming the closest and all models."
+    key = {n.lower(): n for n in MODELS}.get(str(name).lower())
+    if key is None:
+        raise UserError(f"unknown model {name!r}{did_you_mean(name, MODELS)}; models are: {', '.join(MODELS)}")
+    return key
+
 def model_class(name: str, # one of `list_models()` (case-insensitive)
                ) -> type[SeparationModel]:
     "The class registered as `name`; an unknown name raises `UserError` listing the names."
-    by_lower = {n.lower(): n for n in MODELS}
-    key = by_lower.get(str(name).lower())
-    if key is None:
-        close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.5)
-        hint = f"; did you mean {by_lower[close[0]]!r}?" if close else ''
-        raise UserError(f"unknown model {name!r}{hint} (models: {', '.join(MODELS)})")
-    return MODELS[key]
+    return MODELS[resolve_model_name(name)]
 
 def model_config(name: str, # one of `list_models()`
                  **overrides, # ModelConfig fields replacing the defaults

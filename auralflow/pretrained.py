@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import importlib.resources
 import json
@@ -16,7 +15,8 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .audio import UserError, atomic_path
+from .audio import atomic_path
+from .core import UserError, did_you_mean
 from .config import atomic_write_text
 from .models import create_model, list_models, state_mismatch, stored_config
 
@@ -160,9 +160,8 @@ def load_pretrained(name: str, # a model name from `list_pretrained()`
         raise UserError(f"{name} has no pretrained weights yet (pretrained: {available}); train it with "
                         f"`auralflow config {name} --name my_model && auralflow train my_model`")
     if name not in registry:
-        close = difflib.get_close_matches(name, list(registry) + list_models(), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ''
-        raise UserError(f"no pretrained model named {name!r}{hint} (pretrained: {available})")
+        raise UserError(f"no pretrained model named {name!r}{did_you_mean(name, list(registry) + list_models())} "
+                        f"(pretrained: {available})")
     return load_weights(fetch_weights(registry[name], progress), device)
 
 # %% ../nbs/13_pretrained.ipynb #67328bb2

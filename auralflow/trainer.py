@@ -21,7 +21,8 @@ import torch.nn as nn
 from torch.utils.data import DataLoader, Sampler, Subset
 from tqdm.auto import tqdm
 
-from .audio import UserError, atomic_path, save_audio
+from .audio import atomic_path, save_audio
+from .core import UserError, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import AudioDataset, AudioFolder, collate, detect_layout, find_tracks
 from .losses import create_loss
@@ -29,28 +30,16 @@ from .metrics import si_sdr
 from .models import create_model, state_mismatch
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'OPTIMIZER_SETTINGS', 'TrainingError', 'resolve_device', 'epoch_seed', 'seed_everything',
-           'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset',
-           'Splits', 'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback',
-           'TimeLimit', 'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback',
-           'LayersVisualCallback', 'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer',
-           'scores_current', 'train', 'add_train_command', 'run_train']
+__all__ = ['CHECKPOINT_FORMAT', 'OPTIMIZER_SETTINGS', 'TrainingError', 'epoch_seed', 'seed_everything', 'rng_state',
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset', 'Splits',
+           'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit',
+           'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback',
+           'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer', 'scores_current', 'train',
+           'add_train_command', 'run_train']
 
 # %% ../nbs/10_trainer.ipynb #70b6257d
 class TrainingError(UserError):
     "Training cannot go on (diverged, bad checkpoint, mismatched settings); the message says what to do."
-
-def resolve_device(name: str = 'auto', # 'auto', 'cpu', 'cuda', 'cuda:1', ...
-                   local_rank: int = 0, # this process's GPU under torchrun
-                  ) -> torch.device:
-    "The torch device for a `device` setting; `auto` is CUDA when available (the local rank's GPU), else CPU."
-    if name == 'auto': name = 'cuda' if torch.cuda.is_available() else 'cpu'
-    try: device = torch.device(name)
-    except RuntimeError: raise TrainingError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
-    if device.type == 'cuda':
-        if not torch.cuda.is_available(): raise TrainingError(f"device {name!r} asked for but CUDA is not available; use --device cpu")
-        if device.index is None: device = torch.device('cuda', local_rank % torch.cuda.device_count())
-    return device
 
 def epoch_seed(seed: int, # the run's seed
                epoch: int, # epoch number (1, 2, ...)
@@ -318,7 +307,7 @@ class Trainer:
         self.cfg, self.folder, self.root, self.progress = check_chunks(cfg), Path(folder), Path(root), progress
         t = cfg.training
         self.dist = init_distributed(t.device)
-        self.device = resolve_device(t.device, self.dist.local_rank)
+        self.device = parse_device(t.device, self.dist.local_rank)
         self.train_set, self.valid_set, self.splits = make_datasets(cfg, root)
         seed_everything(t.seed)
         self.module = create_model(cfg.model_name, cfg.model).to(self.device)
