@@ -146,7 +146,9 @@ def _field_default(f):
 def _field_help(cls, f) -> str:
     if f.metadata.get('help'): return f.metadata['help']
     from fastcore.docments import docments
-    return (docments(cls) or {}).get(f.name) or f.name.replace('_', ' ')
+    try: helps = docments(cls) or {}  # the comments beside the fields, read from the source
+    except (OSError, TypeError): helps = {}  # installed without sources: the names still explain themselves
+    return helps.get(f.name) or f.name.replace('_', ' ')
 
 EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # values of model settings that ModelConfig allows
 

@@ -16,7 +16,8 @@ import soundfile as sf
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, UserError, convert_channels, is_stem_file,
+from .core import UserError
+from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels, is_stem_file,
                              load_audio, resample, wav_truncation)
 
 # %% auto #0

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .audio import UserError
+from .core import UserError
 from .transforms import STFT
 
 # %% auto #0

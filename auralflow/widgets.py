@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from .audio import UserError
+from .core import UserError
 from .config import (SECTIONS, Config, Setting, config_template, load_config, save_config, settings,
                               update_config)
 
