@@ -610,12 +610,14 @@ def create_dataloader(dataset: Dataset, # an `AudioDataset` (training) or `Audio
                       num_workers: int = 2, # worker processes (0: load in the main process)
                       epoch: int = 0, # first epoch (to resume a training run)
                       pin_memory: bool = False, # page-locked batches for faster copies to a GPU
+                      sampler: Sampler | None = None, # the order of items (the trainer's per-process shards)
                      ) -> DataLoader: # batches (mixture [B, C, T], targets [B, K, C, T])
-    "A DataLoader over `dataset`: an `EpochSampler` for training sets, in order otherwise."
-    sampler = EpochSampler(len(dataset), epoch) if isinstance(dataset, AudioDataset) else None
+    "A DataLoader over `dataset`: `sampler`, else an `EpochSampler` for training sets, else in order."
+    epochs = sampler is None and isinstance(dataset, AudioDataset)  # one loader for all epochs: keep its workers
+    if epochs: sampler = EpochSampler(len(dataset), epoch)
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, shuffle=False, num_workers=num_workers,
                       collate_fn=collate, pin_memory=pin_memory, worker_init_fn=_worker_init,
-                      persistent_workers=num_workers > 0 and sampler is not None)
+                      persistent_workers=num_workers > 0 and epochs)
 
 # %% ../nbs/03_datasets.ipynb #d085d974
 def create_audio_dataset(root, # dataset folder (any layout)

@@ -18,13 +18,13 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from torch.utils.data import DataLoader, Sampler, Subset
+from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import atomic_path, save_audio
 from .core import UserError, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
-from .datasets import AudioDataset, AudioFolder, collate, detect_layout, find_tracks
+from .datasets import AudioDataset, AudioFolder, create_dataloader, detect_layout, find_tracks
 from .losses import create_loss
 from .metrics import si_sdr
 from .models import create_model, state_mismatch
@@ -265,12 +265,6 @@ def default_callbacks(cfg: Config) -> list[Callback]:
 class TrainingDiverged(TrainingError):
     "The loss became NaN or infinite."
 
-def _worker_init(worker_id: int): torch.set_num_threads(1)
-
-def _loader(dataset, batch_size: int, workers: int, sampler=None) -> DataLoader:
-    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=workers, collate_fn=collate,
-                      worker_init_fn=_worker_init)
-
 def _scheduler(optimizer, t):
     "The learning-rate schedule of training settings `t` (None for a constant rate)."
     if t.lr_scheduler == 'plateau':
@@ -387,7 +381,7 @@ class Trainer:
         seed_everything(epoch_seed(t.seed, self.epoch))
         sampler = ShardSampler(len(self.train_set), d.rank, d.world)
         sampler.set_epoch(self.epoch - 1)
-        loader = _loader(self.train_set, self.cfg.data.batch_size, self.cfg.data.num_workers, sampler)
+        loader = create_dataloader(self.train_set, self.cfg.data.batch_size, self.cfg.data.num_workers, sampler=sampler)
         self.model.train()
         total, count, start = 0.0, 0, time.time()
         bar = tqdm(loader, desc=f'epoch {self.epoch}/{t.epochs}', unit='batch', leave=False,
@@ -425,7 +419,7 @@ class Trainer:
         items = Subset(self.valid_set, range(d.rank, len(self.valid_set), d.world))
         self.module.eval()
         loss_sum, n, sdr_sum, m, kl_sum, variational = 0.0, 0, 0.0, 0, 0.0, False
-        for mixture, targets in _loader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
+        for mixture, targets in create_dataloader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
             mixture, targets = mixture.to(self.device), targets.to(self.device)
             with torch.autocast(self.device.type, enabled=self.amp):
                 output = self.module(mixture)
