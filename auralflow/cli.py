@@ -37,14 +37,14 @@ def _version(distribution: str) -> str:
 
 def run_info(args) -> int:
     import torch
-    from auralflow.pretrained import cache_dir, list_pretrained
+    from auralflow.pretrained import list_pretrained, weights_dir
     rows = {'auralflow': __version__, 'python': platform.python_version(),
             **{m: _version(m) for m in ('torch', 'torchaudio', 'numpy', 'soundfile', 'stempeg', 'musdb')},
             'cuda': torch.version.cuda if torch.cuda.is_available() else 'not available',
             'ffmpeg': shutil.which('ffmpeg') or 'not found (needed for .stem.mp4: apt-get install ffmpeg)',
             'fluidsynth': shutil.which('fluidsynth') or 'not found (optional: apt-get install fluidsynth fluid-soundfont-gm)',
             'pretrained': ', '.join(list_pretrained()) or 'none registered',
-            'weights': f'{cache_dir()} (downloads; AURALFLOW_CACHE moves it)'}
+            'weights': f'{weights_dir()} (downloads; AURALFLOW_CACHE moves it)'}
     width = max(map(len, rows))
     for name, value in rows.items(): print(f'{name:<{width}}  {value}')
     return 0

@@ -8,13 +8,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
+import os
 import re
 import shutil
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'user_message', 'did_you_mean', 'parse_device', 'os_error_message',
-           'output_folder']
+           'output_folder', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
@@ -87,3 +88,10 @@ def output_folder(path, # the folder a command writes into (made with its missin
     except BaseException:
         if created is not None: shutil.rmtree(created, ignore_errors=True)
         raise
+
+# %% ../nbs/00_core.ipynb #8506db61
+def cache_dir(kind: str = '', # a sub-folder: 'weights', 'datasets'; '' for the cache itself
+             ) -> Path:
+    "Auralflow's cache folder (`$AURALFLOW_CACHE`, else `~/.cache/auralflow`), or its sub-folder `kind`."
+    root = Path(os.environ.get('AURALFLOW_CACHE') or Path.home() / '.cache' / 'auralflow').expanduser()
+    return root / kind if kind else root

@@ -16,14 +16,14 @@ import torch
 
 from . import __version__
 from .audio import atomic_path
-from .core import UserError, did_you_mean
+from .core import UserError, cache_dir, did_you_mean
 from .config import atomic_write_text
 from .models import create_model, list_models, state_mismatch, stored_config
 
 # %% auto #0
 __all__ = ['WEIGHTS_FORMAT', 'READABLE_FORMATS', 'WEIGHTS_DIR', 'QUANTIZE_MIN_SIZE', 'sha256_of', 'quantize_state',
            'dequantize_state', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry', 'list_pretrained',
-           'cache_dir', 'fetch_weights', 'load_pretrained', 'write_registry', 'publish_weights']
+           'weights_dir', 'fetch_weights', 'load_pretrained', 'write_registry', 'publish_weights']
 
 # %% ../nbs/13_pretrained.ipynb #51a9f0cd
 WEIGHTS_FORMAT = 'auralflow-weights-2'  # 2: int8 weights with scales; 1 (still read): float16
@@ -109,15 +109,14 @@ def read_registry(path=None) -> dict[str, PretrainedEntry]:
     return {name: PretrainedEntry(name=name, **fields) for name, fields in json.loads(path.read_text()).items()}
 
 def list_pretrained(registry: dict | None = None) -> list[str]:
-    "Names whose weights `load_pretrained` can get: shipped in the package, downloadable, or copied into `cache_dir()`."
+    "Names whose weights `load_pretrained` can get: shipped in the package, downloadable, or copied into `weights_dir()`."
     registry = read_registry() if registry is None else registry
-    return sorted(n for n, e in registry.items() if e.availability != 'unpublished' or (cache_dir() / e.file).is_file())
+    return sorted(n for n, e in registry.items() if e.availability != 'unpublished' or (weights_dir() / e.file).is_file())
 
 # %% ../nbs/13_pretrained.ipynb #6b54b94a
-def cache_dir() -> Path:
-    "Folder for downloaded weights: `$AURALFLOW_CACHE/weights` if set, else `<torch hub dir>/auralflow`."
-    if os.environ.get('AURALFLOW_CACHE'): return Path(os.environ['AURALFLOW_CACHE']) / 'weights'
-    return Path(torch.hub.get_dir()) / 'auralflow'
+def weights_dir() -> Path:
+    "Folder for downloaded weights: the `weights` folder of Auralflow's cache (`$AURALFLOW_CACHE` or ~/.cache/auralflow)."
+    return cache_dir('weights')
 
 def _checked(path: Path, entry: PretrainedEntry) -> Path | None:
     "`path` if it exists and matches the registry checksum."
@@ -127,13 +126,13 @@ def fetch_weights(entry: PretrainedEntry, # registry entry
                   progress: bool = True, # progress bar while downloading
                  ) -> Path: # a local, verified weight file
     "Find the weights of `entry` in the package or the cache, or download them; always checksum-verified."
-    for candidate in (WEIGHTS_DIR / entry.file, cache_dir() / entry.file):
+    for candidate in (WEIGHTS_DIR / entry.file, weights_dir() / entry.file):
         if _checked(candidate, entry): return candidate
     if not entry.url:
         raise UserError(f"no weights for {entry.name} in this installation and no download URL (the file is not "
-                        f"published): put a copy of it (sha256 {entry.sha256[:12]}…) in {cache_dir()}, or train "
+                        f"published): put a copy of it (sha256 {entry.sha256[:12]}…) in {weights_dir()}, or train "
                         f"your own with `auralflow config {entry.name} --name my_model && auralflow train my_model`")
-    dest = cache_dir() / entry.file
+    dest = weights_dir() / entry.file
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f'.{dest.name}.part')
     try: torch.hub.download_url_to_file(entry.url, str(tmp), progress=progress)

@@ -22,7 +22,7 @@ from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import atomic_path, save_audio
-from .core import UserError, parse_device
+from .core import UserError, cache_dir, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import AudioDataset, AudioFolder, create_dataloader, detect_layout, find_tracks
 from .losses import create_loss
@@ -31,11 +31,11 @@ from .models import create_model, state_mismatch
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'OPTIMIZER_SETTINGS', 'TrainingError', 'epoch_seed', 'seed_everything', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'cache_dir', 'generated_dataset', 'Splits',
-           'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit',
-           'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback',
-           'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer', 'scores_current', 'train',
-           'add_train_command', 'run_train']
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'generated_dataset', 'Splits', 'resolve_splits',
+           'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit', 'AudioPlayerCallback',
+           'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback', 'default_callbacks',
+           'TrainingDiverged', 'apply_changed_settings', 'Trainer', 'scores_current', 'train', 'add_train_command',
+           'run_train']
 
 # %% ../nbs/10_trainer.ipynb #70b6257d
 class TrainingError(UserError):
@@ -96,10 +96,6 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
                             "delete it to start over") from None
 
 # %% ../nbs/10_trainer.ipynb #9df614ee
-def cache_dir() -> Path:
-    "Where generated data is cached: `$AURALFLOW_CACHE`, else `~/.cache/auralflow`."
-    return Path(os.environ.get('AURALFLOW_CACHE') or Path.home() / '.cache' / 'auralflow').expanduser()
-
 def generated_dataset(cfg: Config, # uses data.generate_tracks, data.generate_seconds and model.sample_rate
                       progress: bool = True, # show generation progress
                      ) -> Path: # the dataset folder
