@@ -11,11 +11,12 @@ import errno
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'user_message', 'did_you_mean', 'parse_device', 'os_error_message',
-           'output_folder', 'cache_dir']
+           'output_folder', 'cache_dir', 'in_notebook']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
@@ -95,3 +96,10 @@ def cache_dir(kind: str = '', # a sub-folder: 'weights', 'datasets'; '' for the 
     "Auralflow's cache folder (`$AURALFLOW_CACHE`, else `~/.cache/auralflow`), or its sub-folder `kind`."
     root = Path(os.environ.get('AURALFLOW_CACHE') or Path.home() / '.cache' / 'auralflow').expanduser()
     return root / kind if kind else root
+
+# %% ../nbs/00_core.ipynb #8b0f7110
+def in_notebook() -> bool:
+    "Whether this code runs in a Jupyter kernel, where widgets can show."
+    ipython = sys.modules.get('IPython')
+    shell = ipython.get_ipython() if ipython else None
+    return shell is not None and 'IPKernelApp' in getattr(shell, 'config', {})

@@ -22,7 +22,7 @@ from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import atomic_path, save_audio
-from .core import UserError, cache_dir, parse_device
+from .core import UserError, cache_dir, in_notebook, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import AudioDataset, AudioFolder, create_dataloader, detect_layout, find_tracks
 from .losses import create_loss
@@ -255,7 +255,13 @@ def default_callbacks(cfg: Config) -> list[Callback]:
     v = cfg.visualization
     return ([AudioPlayerCallback(v.audio_every)] if v.audio_every else []) + \
            ([SpectrogramVisualCallback(v.image_every), WaveformVisualCallback(v.image_every)] if v.image_every else []) + \
-           ([LayersVisualCallback(1)] if v.histograms else [])
+           ([LayersVisualCallback(1)] if v.histograms else []) + _live_view()
+
+def _live_view() -> list:
+    "A `TrainingMonitor` when the trainer runs in a Jupyter kernel (progress, curves and audio as widgets)."
+    if not in_notebook(): return []
+    from auralflow.widgets import TrainingMonitor
+    return [TrainingMonitor()]
 
 # %% ../nbs/10_trainer.ipynb #9958b23d
 class TrainingDiverged(TrainingError):
