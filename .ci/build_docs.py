@@ -116,10 +116,18 @@ def executed_copies(dest: Path) -> Path:
     return dest
 
 
+def local_mathjax(out: Path) -> str:
+    "Copy MathJax (from the jupyter-server-mathjax package) into `out/mathjax`; the URL pages load it from."
+    import jupyter_server_mathjax
+    shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / 'static', out / 'mathjax', dirs_exist_ok=True)
+    return 'mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe'
+
+
 def build_site(cache: Path, out: Path) -> list[Path]:
     "Write one HTML page per processed notebook plus a sidebar index; returns the pages."
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True,
+                            mathjax_url=local_mathjax(out))  # maths typeset without a network
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}, enabled=True), enabled=True)
     notebooks = sorted(cache.glob('*.ipynb'), key=lambda p: (p.stem != 'index', p.stem))
     pages, links = [], []
@@ -142,6 +150,7 @@ def check_pages(pages: list[Path], sources: list[Path]) -> list[str]:
         text = page.read_text(encoding='utf-8')
         if len(text) < 2000: problems.append(f'{page.name} looks empty ({len(text)} bytes)')
         if 'Traceback (most recent call last)' in text: problems.append(f'{page.name} shows a traceback')
+        if 'cdnjs.cloudflare.com/ajax/libs/mathjax' in text: problems.append(f'{page.name} loads MathJax from a CDN')
     return problems
 
 

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import ctypes
 import functools
 import json
 import math
@@ -15,12 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
-from scipy import signal
-from tqdm.auto import tqdm
 
-from .audio import UserError, save_audio
-from .instruments import FluidSynthRenderer, render_synth, pan_gains
+from .audio import save_audio
+from .core import UserError
+from .instruments import FluidSynthRenderer, render_synth, pan_gains, butter, fft_filter, fft_size
 from .instruments import INSTALL_HINT, SoundFontError, find_soundfont, fluidsynth_problem
 from .instruments import pretty_midi  # imported there without pyfluidsynth's print
 
@@ -32,14 +32,17 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'NOTE_NAMES', 'S
            'Part', 'Arrangement', 'Grid', 'Bar', 'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'drum_part',
            'bass_part', 'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts',
            'compose_procedural', 'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms',
-           'render_stems', 'room_impulse', 'mix_stems', 'check_soundfont_file', 'resolve_backend', 'compose',
-           'generate_track', 'frame_db', 'track_name', 'generate_dataset', 'add_generate_command', 'run_generate']
+           'render_stems', 'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
+           'generate_track', 'frame_db', 'track_name', 'write_track', 'generate_dataset', 'add_generate_command',
+           'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
 BACKENDS = ('soundfont', 'synth')
 SOURCES = ('procedural', 'corpus')
-GENERATOR_VERSION = 2  # bump when the same parameters would give different audio (2: a -96 dBFS noise floor)
+GENERATOR_VERSION = 3  # bump when the same parameters would give different audio
+# (2: a -96 dBFS noise floor; 3: filters and reverb by numpy FFT, float32 mixing, uniform noise floor,
+# linear interpolation in FluidSynth)
 
 @dataclass
 class Part:
@@ -520,17 +523,18 @@ def render_stems(song: Arrangement, # note events
                  sample_rate: int, # Hz
                  rng: np.random.Generator, # randomness source of the synth backend
                  soundfont=None, # .sf2 file for the soundfont backend (None: find one)
-                ) -> dict: # stem -> [2, samples] float64, dry (no reverb yet)
+                ) -> dict: # stem -> [2, samples] float32, dry (no reverb yet)
     "Render each part, normalise its loudness, apply its level and pan, and sum the parts of each stem."
     n = int(round(song.seconds * sample_rate))
-    stems = {s: np.zeros((2, n)) for s in STEMS}
+    stems = {s: np.zeros((2, n), np.float32) for s in STEMS}
     renderer = FluidSynthRenderer(soundfont, sample_rate) if backend == 'soundfont' else None
     try:
         for part in song.parts:
             audio = renderer.render(part.midi, n) if renderer else render_synth(part.midi, n, sample_rate, rng)
             level = active_rms(audio)
             gain = 0.1 * 10 ** (part.gain_db / 20) / level if level > 0 else 0.0
-            stems[part.stem] += gain * pan_gains(part.pan)[:, None] * audio
+            audio *= (gain * pan_gains(part.pan)).astype(np.float32)[:, None]  # in place: no temporary
+            stems[part.stem] += audio
     finally:
         if renderer: renderer.close()
     return stems
@@ -543,7 +547,7 @@ def room_impulse(rng: np.random.Generator, # randomness source
     t60, cutoff, delay = rng.uniform(0.3, 1.6), rng.uniform(2500, 9000), int(rng.uniform(0.005, 0.03) * sample_rate)
     n = int(t60 * sample_rate)
     tail = rng.standard_normal((2, n)) * 10 ** (-3 * np.arange(n) / n)
-    tail = signal.sosfilt(signal.butter(1, cutoff, 'lowpass', fs=sample_rate, output='sos'), tail)
+    tail = fft_filter(tail, *butter(1, cutoff, 'lowpass', sample_rate))
     ir = np.concatenate([np.zeros((2, delay)), tail], axis=1)
     return ir / np.sqrt((ir ** 2).sum(axis=1, keepdims=True))
 
@@ -558,16 +562,31 @@ def mix_stems(stems: dict, # stem -> [2, samples] dry audio
     "Add a room reverb per stem, set stem levels, scale to a random peak, add a noise floor, sum the mixture in float32."
     ir = room_impulse(rng, sample_rate)
     names = list(stems)
-    dry = np.stack([stems[s] for s in names])  # [K, 2, samples]
-    wet = signal.oaconvolve(dry.astype(np.float32), ir[None].astype(np.float32), axes=-1)[..., :dry.shape[-1]]
-    sends = np.array([rng.uniform(*REVERB_SENDS[s]) for s in names])[:, None, None]
-    levels = np.array([10 ** (rng.uniform(*STEM_LEVELS_DB[s]) / 20) for s in names])[:, None, None]
-    out = (dry + sends * wet) * levels
-    out *= rng.uniform(0.5, 0.95) / max(np.abs(out.sum(0)).max(), 1e-9)
-    out += 10 ** (NOISE_FLOOR_DB / 20) * rng.standard_normal(out.shape)
-    result = {s: out[k].astype(np.float32) for k, s in enumerate(names)}
+    dry = np.stack([stems[s] for s in names]).astype(np.float32, copy=False)  # [K, 2, samples]
+    out = reverb(dry, ir)
+    out *= np.array([rng.uniform(*REVERB_SENDS[s]) for s in names], np.float32)[:, None, None]
+    out += dry
+    out *= np.array([10 ** (rng.uniform(*STEM_LEVELS_DB[s]) / 20) for s in names], np.float32)[:, None, None]
+    out *= np.float32(rng.uniform(0.5, 0.95) / max(np.abs(out.sum(0)).max(), 1e-9))
+    noise = rng.random(out.shape, np.float32)  # uniform white noise of rms 10^(dB/20): 5x faster to draw than normal
+    noise -= 0.5
+    noise *= np.float32(np.sqrt(12) * 10 ** (NOISE_FLOOR_DB / 20))
+    frames = np.empty((len(names), out.shape[-1], 2), np.float32)  # [samples, 2] as in a WAV file: saved with no copy
+    np.add(out, noise, out=frames.transpose(0, 2, 1))
+    result = {s: frames[k].T for k, s in enumerate(names)}
     result['mixture'] = sum(result[s] for s in STEMS)  # float32, summed in STEMS order
     return result
+
+# %% ../nbs/04b_generate.ipynb #2cf08ed2
+def reverb(dry: np.ndarray, # [K, 2, samples] stems
+           ir: np.ndarray, # [2, taps] stereo room impulse response
+          ) -> np.ndarray: # [K, 2, samples] float32 wet signals
+    "Each stem's mono send through the stereo room: a linear convolution by FFT, cut to the stems' length."
+    n, N = dry.shape[-1], fft_size(dry.shape[-1] + ir.shape[-1] - 1)  # no wrap-around of the tail
+    # numpy 2 transforms float32 twice as fast when it scales the result ('forward' here, 'backward' for irfft)
+    send = np.fft.rfft(dry.mean(axis=1, dtype=np.float32), N, norm='forward')[:, None]  # [K, 1, N/2+1]: X / N
+    room = np.fft.rfft(ir.astype(np.float32), N, norm='forward') * np.float32(N * N)  # [2, N/2+1]: N H
+    return np.fft.irfft(send * room.astype(np.complex64), N)[..., :n].astype(np.float32, copy=False)
 
 # %% ../nbs/04b_generate.ipynb #17aa83dc
 def check_soundfont_file(path, # a SoundFont file given by the user
@@ -691,6 +710,48 @@ def _write_manifest(out: Path, manifest: dict):
     tmp.write_text(json.dumps(manifest, indent=1))
     tmp.replace(out / MANIFEST)
 
+# %% ../nbs/04b_generate.ipynb #696d3631
+def _track_complete(out: Path, entry: dict) -> bool:
+    "Whether the five files of a track listed in the manifest are all there (each was written atomically)."
+    return all((out / entry['split'] / entry['name'] / f'{s}.wav').is_file() for s in ('mixture',) + STEMS)
+
+def write_track(index: int, # track number
+               out: Path, # dataset folder
+               params: dict, # the manifest's parameters (from `_dataset_parameters`)
+               soundfont=None, # .sf2 file for the soundfont backend
+              ) -> dict: # the track's manifest entry
+    "Compose, render, mix and write track `index` of a dataset; it depends on nothing but its arguments."
+    split = 'test' if index >= params['tracks'] - params['split_test'] else 'train'
+    song = compose(index, params['seed'], params['seconds'], params['source'])
+    folder = out / split / track_name(index, song)
+    _, audio = generate_track(index, params['seed'], params['seconds'], params['backend'], params['source'],
+                              params['sample_rate'], soundfont, song)
+    for name in ('mixture',) + STEMS: save_audio(folder / f'{name}.wav', audio[name], params['sample_rate'])
+    return dict(index=index, split=split, name=folder.name, **song.info)
+
+# %% ../nbs/04b_generate.ipynb #26506893
+def _write_track_in_worker(*args) -> dict:
+    "`write_track` in a worker process: a user error comes back as a plain `UserError` (its subclasses may not pickle)."
+    try: return write_track(*args)
+    except UserError as e: raise UserError(str(e)) from None
+
+def _make_tracks(todo: list, out: Path, params: dict, soundfont, jobs: int):
+    "Yield the manifest entries of the tracks `todo` as they are written, by `jobs` processes (1: this one)."
+    if jobs == 1 or len(todo) <= 1:
+        for index in todo: yield write_track(index, out, params, soundfont)
+        return
+    pool = concurrent.futures.ProcessPoolExecutor(min(jobs, len(todo)))
+    try:
+        futures = [pool.submit(_write_track_in_worker, index, out, params, soundfont) for index in todo]
+        for future in concurrent.futures.as_completed(futures): yield future.result()
+    finally: pool.shutdown(cancel_futures=True)  # after an error or Ctrl-C, start no further tracks
+
+def _progress_bar(total: int, done: int, show: bool):
+    "A tqdm bar over the tracks, or None (tqdm is imported only when it is shown)."
+    if not show: return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, initial=done, desc='generate', unit='track')
+
 # %% ../nbs/04b_generate.ipynb #ad497815
 def generate_dataset(out, # folder to write (created; must be empty or a previous run with the same parameters)
                      tracks: int = 24, # number of songs
@@ -702,23 +763,24 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
                      sample_rate: int = 44100, # Hz
                      progress: bool = True, # show a progress bar
                      soundfont=None, # .sf2 file for the soundfont backend (None: $AURALFLOW_SOUNDFONT or the system GM)
+                     jobs: int = 1, # processes rendering tracks in parallel; the files do not depend on it
                     ) -> Path: # `out`
     "Write a rendered multitrack dataset in the MUSDB18-HQ layout: `out/{train,test}/<track>/<stem>.wav`."
     params = _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont)
+    if not (_whole(jobs) and jobs >= 1): raise UserError(f"jobs must be a whole number >= 1, got {jobs!r}")
     out = Path(out)
     manifest = _open_output(out, params)
-    done = {t['index']: t for t in manifest['tracks']}
+    done = {t['index']: t for t in manifest['tracks'] if _track_complete(out, t)}
+    manifest['tracks'] = [done[i] for i in sorted(done)]
     _write_manifest(out, manifest)
-    for index in tqdm(range(tracks), desc='generate', unit='track', disable=not progress):
-        split = 'test' if index >= tracks - params['split_test'] else 'train'
-        song = compose(index, seed, params['seconds'], source)
-        folder = out / split / track_name(index, song)
-        if index in done and all((folder / f'{s}.wav').is_file() for s in ('mixture',) + STEMS): continue
-        _, audio = generate_track(index, seed, params['seconds'], params['backend'], source, sample_rate, soundfont, song)
-        for name in ('mixture',) + STEMS: save_audio(folder / f'{name}.wav', torch.from_numpy(audio[name]), sample_rate)
-        done[index] = dict(index=index, split=split, name=folder.name, **song.info)
+    todo = [i for i in range(tracks) if i not in done]
+    bar = _progress_bar(tracks, tracks - len(todo), progress)
+    for entry in _make_tracks(todo, out, params, soundfont, jobs):  # in any order when jobs > 1
+        done[entry['index']] = entry
         manifest['tracks'] = [done[i] for i in sorted(done)]
         _write_manifest(out, manifest)
+        if bar: bar.update()
+    if bar: bar.close()
     manifest['complete'] = True
     _write_manifest(out, manifest)
     return out
@@ -746,14 +808,24 @@ def add_generate_command(subparsers):
     p.add_argument('--sample-rate', type=int, default=44100, metavar='HZ', help='sample rate (default: 44100)')
     p.add_argument('--soundfont', default=None, metavar='SF2',
                    help='SoundFont for the soundfont backend (default: $AURALFLOW_SOUNDFONT or the system GM SoundFont)')
+    p.add_argument('--jobs', type=int, default=1, metavar='N',
+                   help='processes rendering songs in parallel (default: 1); the files are the same for any N')
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
     p.set_defaults(func=run_generate)
     return p
 
+def _reuse_freed_memory():
+    "Ask glibc's malloc to keep freed memory for reuse rather than give it back (elsewhere: do nothing)."
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 << 20); libc.mallopt(-1, 512 << 20)  # M_MMAP_THRESHOLD 32 MB, M_TRIM_THRESHOLD 512 MB
+    except (OSError, AttributeError): pass
+
 def run_generate(args) -> int:
     "Run `auralflow generate`; returns the exit status."
+    _reuse_freed_memory()  # the command's own process only: 60 % fewer page faults, -0.2 s of system CPU time
     out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, args.backend, args.source,
-                           args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont)
+                           args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont, jobs=args.jobs)
     manifest = json.loads((out / MANIFEST).read_text())['parameters']
     n = manifest['tracks']
     print(f"wrote {n} rendered song{'s' if n != 1 else ''} ({n - manifest['split_test']} train, "

@@ -8,25 +8,25 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import io
 import os
 from pathlib import Path
 
 import numpy as np
-from scipy import signal
 
 # pretty_midi imports pyfluidsynth, which prints where it found libfluidsynth to stdout when $CI is set
 with contextlib.redirect_stdout(io.StringIO()):
     import pretty_midi
 
-from .audio import UserError
+from .core import UserError
 
 # %% auto #0
 __all__ = ['TABLE_SIZE', 'PRESETS', 'FM_PRESETS', 'GM_DRUMS', 'VOWELS', 'FORMANT_BANDWIDTHS', 'SOUNDFONT_PATHS', 'INSTALL_HINT',
-           'BLOCK', 'midi_to_hz', 'harmonic_weights', 'wavetable', 'oscillator', 'adsr', 'jitter_preset',
-           'subtractive_note', 'fm_note', 'drum_sound', 'formant_sos', 'glottal_table', 'singer', 'sing_phrase',
-           'pan_gains', 'synth_timbre', 'render_synth', 'SoundFontError', 'find_soundfont', 'fluidsynth_problem',
-           'FluidSynthRenderer']
+           'BLOCK', 'INTERPOLATIONS', 'midi_to_hz', 'harmonic_weights', 'wavetable', 'oscillator', 'adsr',
+           'jitter_preset', 'subtractive_note', 'fm_note', 'fft_size', 'fft_filter', 'filtered_noise', 'sos_to_ba',
+           'butter', 'drum_sound', 'formant_sos', 'glottal_table', 'singer', 'sing_phrase', 'pan_gains', 'synth_timbre',
+           'render_synth', 'SoundFontError', 'find_soundfont', 'fluidsynth_problem', 'FluidSynthRenderer']
 
 # %% ../nbs/04a_instruments.ipynb #7119f019
 TABLE_SIZE = 16384  # samples in one period of a wavetable (a power of two)
@@ -52,11 +52,11 @@ def harmonic_weights(f0: float, # fundamental in Hz
     return w
 
 def wavetable(weights: np.ndarray, # [K] harmonic amplitudes
-             ) -> np.ndarray: # [TABLE_SIZE] one period
+             ) -> np.ndarray: # [TABLE_SIZE] one period, float32 (half the memory traffic of the lookups)
     "One period of $\\sum_k w_k \\sin(2\\pi k\\phi)$."
-    spec = np.zeros(TABLE_SIZE // 2 + 1, np.complex128)
+    spec = np.zeros(TABLE_SIZE // 2 + 1, np.complex64)
     spec[1:len(weights) + 1] = -0.5j * TABLE_SIZE * np.asarray(weights)
-    return np.fft.irfft(spec, TABLE_SIZE)
+    return np.fft.irfft(spec, TABLE_SIZE).astype(np.float32, copy=False)
 
 def oscillator(table: np.ndarray, # [TABLE_SIZE] from `wavetable`
                phase: np.ndarray, # [samples] phase in cycles (cumulative f0 / sample_rate), >= 0
@@ -69,9 +69,9 @@ def adsr(n: int, # samples to produce (note + release)
          sample_rate: int, # Hz
          held: float, # seconds the note is held before its release starts
          attack: float, decay: float, sustain: float, release: float, # seconds, seconds, level 0..1, seconds
-        ) -> np.ndarray: # [n] envelope in 0..1
+        ) -> np.ndarray: # [n] envelope in 0..1, float32
     "Attack ramp, exponential decay to `sustain`, linear release after `held` seconds."
-    t = np.arange(n) / sample_rate
+    t = np.arange(n, dtype=np.float32) / np.float32(sample_rate)  # float32 is exact enough and twice as fast
     env = np.minimum(t / attack, 1.0)
     env *= sustain + (1 - sustain) * np.exp(-np.maximum(t - attack, 0) / decay)
     env *= np.clip(1 - (t - held) / release, 0, 1)
@@ -110,11 +110,12 @@ def jitter_preset(preset: dict, # entry of PRESETS or FM_PRESETS
 # %% ../nbs/04a_instruments.ipynb #2d6a9820
 def _phase(f0: float, n: int, sample_rate: int, vibrato: float, rng) -> np.ndarray:
     "Phase in cycles of a tone at `f0` with a delayed vibrato of `vibrato` semitones at ~5.5 Hz."
-    t = np.arange(n) / sample_rate
     start = rng.uniform()
-    if not vibrato: return start + f0 * t
-    depth = vibrato * np.clip((t - 0.2) / 0.3, 0, 1) * np.sin(2 * np.pi * rng.uniform(4.8, 6.2) * t)
-    return start + f0 * t + f0 * np.log(2) / 12 * np.cumsum(depth) / sample_rate  # 2^(d/12) ~ 1 + d ln2 / 12
+    if not vibrato: return start + f0 / sample_rate * np.arange(n)
+    t = np.arange(n, dtype=np.float32) / np.float32(sample_rate)  # the vibrato in float32, its integral in float64
+    depth = np.clip((t - 0.2) / 0.3, 0, 1) * np.sin(np.float32(2 * np.pi * rng.uniform(4.8, 6.2)) * t)
+    bend = np.cumsum(depth, dtype=np.float64) * (vibrato * np.log(2) / 12)  # 2^(d/12) ~ 1 + d ln2 / 12
+    return start + f0 / sample_rate * (np.arange(n) + bend)
 
 def subtractive_note(f0: float, # Hz
                      held: float, # seconds the key is held
@@ -126,8 +127,7 @@ def subtractive_note(f0: float, # Hz
     "One note: detuned band-limited oscillators, a filter envelope (bright to dark cross-fade) and an ADSR."
     a, d, s, r = preset['adsr']
     n = int((held + r) * sample_rate) + 1
-    t = np.arange(n) / sample_rate
-    out = np.zeros(n)
+    out = np.zeros(n, np.float32)
     for cents in preset['detune']:
         f = f0 * 2 ** (cents / 1200)
         phase = _phase(f, n, sample_rate, preset['vibrato'], rng)
@@ -137,7 +137,8 @@ def subtractive_note(f0: float, # Hz
         if preset['bright'] == preset['dark']: continue
         m = min(n, int(5 * preset['fdecay'] * sample_rate))  # the filter envelope is over after 5 time constants
         brighter = wavetable(harmonic_weights(f, sample_rate, preset['wave'], preset['bright'] * f * velocity)) - dark
-        out[:m] += oscillator(brighter, phase[:m]) * np.exp(-t[:m] / preset['fdecay'])  # bright -> dark
+        fade = np.exp(np.arange(m, dtype=np.float32) * np.float32(-1 / (preset['fdecay'] * sample_rate)))
+        out[:m] += oscillator(brighter, phase[:m]) * fade  # bright -> dark
     return out * adsr(n, sample_rate, held, a, d, s, r) / len(preset['detune'])
 
 def fm_note(f0: float, # Hz
@@ -155,6 +156,73 @@ def fm_note(f0: float, # Hz
     decay = preset['adecay'] * np.clip(220 / f0, 0.3, 2)  # low notes ring longer
     return x * adsr(n, sample_rate, held, 0.002, decay, 0.0, preset['release'])
 
+# %% ../nbs/04a_instruments.ipynb #5ad904e5
+def fft_size(n: int) -> int:
+    "The smallest $2^a 3^b 5^c \\ge n$: a length numpy's FFT handles fast."
+    best, p5 = 1 << (n - 1).bit_length(), 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            best = min(best, p35 << (-(-n // p35) - 1).bit_length())  # p35 times the power of two reaching n
+            p35 *= 3
+        p5 *= 5
+    return best
+
+def _response(b: tuple, a: tuple, N: int) -> np.ndarray:
+    "B(z) / A(z) at the N-point FFT frequencies (a one-number numerator needs no FFT)."
+    return (b[0] if len(b) == 1 else np.fft.rfft(b, N)) / np.fft.rfft(a, N)
+
+_cached_response = functools.lru_cache(maxsize=64)(_response)
+
+def fft_filter(x: np.ndarray, # [..., samples]
+               b, a, # numerator and denominator of the filter, polynomials in z^-1 (as for scipy.signal.lfilter)
+               tail: int = 4096, # samples of impulse response kept (its rest is assumed negligible)
+               cache: bool = False, # keep the filter's response for the next call with the same filter and length
+              ) -> np.ndarray: # [..., samples] float64
+    "`scipy.signal.lfilter(b, a, x)` along the last axis, computed by FFT."
+    n = x.shape[-1]
+    N = fft_size(n + tail)
+    response = (_cached_response if cache else _response)(tuple(b), tuple(a), N)
+    return np.fft.irfft(np.fft.rfft(x, N) * response, N)[..., :n]
+
+def filtered_noise(n: int, # samples
+                   b, a, # the filter, as for `fft_filter`
+                   rng: np.random.Generator, # randomness source
+                   cache: bool = False, # keep the filter's response for the next call of the same length
+                  ) -> np.ndarray: # [n] float32, the filter's output for unit white Gaussian noise
+    "Gaussian noise with the spectrum of filter b/a, drawn in the frequency domain (one inverse FFT, no tail)."
+    N = fft_size(n)
+    spectrum = rng.standard_normal((N // 2 + 1, 2), np.float32).view(np.complex64)[:, 0]
+    response = (_cached_response if cache else _response)(tuple(b), tuple(a), N)
+    spectrum *= (response * np.sqrt(N / 2)).astype(np.complex64)  # white noise's FFT has variance N per bin
+    return np.fft.irfft(spectrum, N)[:n].astype(np.float32, copy=False)
+
+# %% ../nbs/04a_instruments.ipynb #6d8b8fe5
+def sos_to_ba(sos, # [sections, 6] second-order sections (b0, b1, b2, a0, a1, a2)
+             ) -> tuple[np.ndarray, np.ndarray]: # b, a: the cascade as one filter
+    "Multiply out a cascade of second-order sections."
+    b, a = np.ones(1), np.ones(1)
+    for s in np.asarray(sos, float): b, a = np.convolve(b, s[:3]), np.convolve(a, s[3:])
+    return b, a
+
+def butter(order: int, # of the analog prototype (a band-pass has twice as many poles)
+           freq, # cutoff in Hz, or [low, high] for 'bandpass'
+           kind: str, # 'lowpass', 'highpass' or 'bandpass'
+           sample_rate: int, # Hz
+          ) -> tuple[np.ndarray, np.ndarray]: # b, a as `scipy.signal.butter(order, freq, kind, fs=sample_rate)`
+    "A digital Butterworth filter: the bilinear transform of the analog prototype."
+    lo, hi = np.tan(np.pi * np.broadcast_to(np.asarray(freq, float), 2) / sample_rate)  # pre-warped, units of 2 fs
+    p = np.exp(1j * np.pi * (2 * np.arange(1, order + 1) + order - 1) / (2 * order))
+    if kind == 'lowpass': poles, zeros, unit = lo * p, -np.ones(order), 1.0  # unit: z where the gain is 1
+    elif kind == 'highpass': poles, zeros, unit = lo / p, np.ones(order), -1.0
+    elif kind == 'bandpass':
+        root = np.sqrt((p * (hi - lo)) ** 2 - 4 * lo * hi)
+        poles, zeros = np.r_[p * (hi - lo) + root, p * (hi - lo) - root] / 2, np.r_[np.ones(order), -np.ones(order)]
+        unit = (1 + 1j * np.sqrt(lo * hi)) / (1 - 1j * np.sqrt(lo * hi))  # the centre frequency
+    else: raise ValueError(f"unknown filter kind {kind!r}")
+    b, a = np.poly(zeros), np.poly((1 + poles) / (1 - poles)).real
+    return b * abs(np.polyval(a, unit) / np.polyval(b, unit)), a
+
 # %% ../nbs/04a_instruments.ipynb #64d7507f
 GM_DRUMS = {35: 'kick', 36: 'kick', 37: 'stick', 38: 'snare', 40: 'snare', 39: 'clap', 42: 'hat', 44: 'hat',
             46: 'open_hat', 41: 'tom_low', 43: 'tom_low', 45: 'tom_mid', 47: 'tom_mid', 48: 'tom_high', 50: 'tom_high',
@@ -162,7 +230,7 @@ GM_DRUMS = {35: 'kick', 36: 'kick', 37: 'stick', 38: 'snare', 40: 'snare', 39: '
 
 def _decay(n, sr, tau): return np.exp(-np.arange(n) / (sr * tau))
 
-def _filtered(x, sr, kind, freq, order=2): return signal.sosfilt(signal.butter(order, freq, kind, fs=sr, output='sos'), x)
+def _filtered(x, sr, kind, freq, order=2): return fft_filter(x, *butter(order, freq, kind, sr), cache=True)
 
 def _sweep(n, sr, f_start, f_end, tau):
     t = np.arange(n) / sr
@@ -218,7 +286,7 @@ def formant_sos(vowel: str, # key of VOWELS
                 sample_rate: int, # Hz
                 shift: float = 1.0, # scale of all formants (vocal tract length: ~1.15 for higher voices)
                 f0: float = 0.0, # sung pitch in Hz: F1 is raised to 1.1 f0 when lower (sopranos' formant tuning)
-               ) -> np.ndarray: # [4, 6] second-order sections for scipy.signal.sosfilt
+               ) -> np.ndarray: # [4, 6] second-order sections (see `sos_to_ba`)
     "Cascade of unity-DC-gain resonators for a sung `vowel`."
     sections = []
     for j, (F, bw) in enumerate(zip(VOWELS[vowel], FORMANT_BANDWIDTHS)):
@@ -270,22 +338,23 @@ def _consonant(kind: str, sr: int, rng) -> np.ndarray:
     btype, freq, secs, level = _CONSONANTS[kind]
     n = int(secs * sr * 1.5)
     env = np.minimum(np.arange(n) / (0.3 * secs * sr), 1) * _decay(n, sr, secs / 2)
-    return level * _filtered(rng.standard_normal(n), sr, btype, freq) * env
+    return level * filtered_noise(n, *butter(2, freq, btype, sr), rng, cache=True) * env
 
 def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, sorted by start
                 sample_rate: int, # Hz
                 voice: dict, # from `singer`
                 rng: np.random.Generator, # randomness source (vowels, consonants, noise)
                 pre: float = 0.35, # seconds of room before the first note (breath, consonant)
+                noise: np.ndarray | None = None, # [>= samples] white noise high-passed at 1 kHz; None: drawn here
                ) -> np.ndarray: # [samples] mono; sample 0 is `pre` seconds before the first note's start
     "Sing one phrase: glottal source on a gliding, vibrato pitch contour through per-syllable vowel formants."
     sr, t0 = sample_rate, notes[0].start - pre
     n = int((notes[-1].end + 0.2 - t0) * sr)
     starts = [int((note.start - t0) * sr) for note in notes] + [n]
-    pitch, gain = np.zeros(n), np.zeros(n)
+    pitch, gain = np.zeros(n, np.float32), np.zeros(n)  # the contour in float32, its integral (the phase) in float64
     prev = notes[0].pitch - rng.uniform(0, 1.5)  # a scoop up into the first note
     for i, note in enumerate(notes):
-        tt = np.arange(starts[i + 1] - starts[i]) / sr
+        tt = np.arange(starts[i + 1] - starts[i], dtype=np.float32) / np.float32(sr)
         pitch[starts[i]:starts[i + 1]] = note.pitch + (prev - note.pitch) * np.exp(-tt / voice['glide']) \
             + voice['vib_depth'] * np.clip((tt - 0.15) / 0.25, 0, 1) * np.sin(2 * np.pi * voice['vib_rate'] * (tt + i))
         end = min(int((note.end - t0) * sr), starts[i + 1])
@@ -293,16 +362,20 @@ def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, so
         gain[starts[i]:starts[i] + int(0.03 * sr)] *= 0.35  # syllable onset dip
         prev = note.pitch
     pitch[:starts[0]] = pitch[starts[0]]
-    f0 = midi_to_hz(pitch)
-    source = oscillator(glottal_table(int(0.45 * sr / f0.max()), voice['open_quotient']), np.cumsum(f0) / sr)
-    source += voice['breath'] * 2 * _filtered(rng.standard_normal(n), sr, 'highpass', 1000)  # aspiration
-    alpha = 1 - np.exp(-1 / (0.018 * sr))  # one-pole smoothing of the loudness (about 18 ms)
-    source *= signal.lfilter([alpha], [1, alpha - 1], gain)
+    f0 = np.float32(440) * np.float32(2) ** ((pitch - np.float32(69)) / np.float32(12))  # `midi_to_hz` in float32
+    source = oscillator(glottal_table(int(0.45 * sr / f0.max()), voice['open_quotient']),
+                        np.cumsum(f0, dtype=np.float64) / sr)
+    if noise is None or len(noise) < n: noise = filtered_noise(n, *butter(2, 1000, 'highpass', sr), rng)
+    source += voice['breath'] * 2 * noise[:n]  # aspiration
+    w = int(0.03 * sr)  # loudness smoothed by a 30 ms moving average: linear ramps between syllables
+    smooth = np.cumsum(gain)
+    smooth[w:] = smooth[w:] - smooth[:-w]
+    source *= smooth / w
     out, fade = np.zeros(n), int(0.012 * sr)
     for i, note in enumerate(notes):  # vowel filter per syllable, linear cross-fades of 2 * fade samples
         lo, hi = max(starts[i] - fade, 0) if i else 0, min(starts[i + 1] + fade, n) if i < len(notes) - 1 else n
-        vowel = formant_sos(rng.choice(list(VOWELS)), sr, voice['shift'], midi_to_hz(note.pitch))
-        seg = signal.sosfilt(vowel, source[lo:hi])
+        vowel = sos_to_ba(formant_sos(rng.choice(list(VOWELS)), sr, voice['shift'], midi_to_hz(note.pitch)))
+        seg = fft_filter(source[lo:hi], *vowel, tail=2048)  # the formants have decayed by 100 dB
         ramp = np.ones(hi - lo)
         if i: ramp[:2 * fade] = np.linspace(0, 1, 2 * fade)
         if i < len(notes) - 1: ramp[-2 * fade:] = np.linspace(1, 0, 2 * fade)
@@ -311,7 +384,7 @@ def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, so
             _add(out, _consonant(rng.choice(list(_CONSONANTS)), sr, rng) * note.velocity / 127, starts[i] - int(0.02 * sr))
     if rng.uniform() < 0.5:  # an inhale before the phrase
         m = int(0.25 * sr)
-        inhale = 0.05 * _filtered(rng.standard_normal(m), sr, 'bandpass', [600, 4000]) * np.hanning(m)
+        inhale = 0.05 * filtered_noise(m, *butter(2, [600, 4000], 'bandpass', sr), rng, cache=True) * np.hanning(m)
         _add(out, inhale, starts[0] - m - int(0.05 * sr))
     return out
 
@@ -351,11 +424,14 @@ def render_synth(inst: pretty_midi.Instrument, # notes (seconds), GM program, is
     "Render one MIDI part with the numpy synthesizers."
     sr, timbre = sample_rate, synth_timbre(inst.program, inst.is_drum)
     if timbre == 'drums': return _render_drums(inst, n_samples, sr, rng).astype(np.float32)
-    out = np.zeros(n_samples)
+    out = np.zeros(n_samples, np.float32)
     if timbre == 'voice':
         voice, pre = singer(rng), 0.35
-        for phrase in _phrases(inst.notes):
-            _add(out, sing_phrase(phrase, sr, voice, rng, pre), int((phrase[0].start - pre) * sr))
+        room = int(pre * sr)  # phrases start up to `pre` before 0 s, and end up to 1.2 s after the song
+        noise = filtered_noise(n_samples + room + 2 * sr, *butter(2, 1000, 'highpass', sr), rng, cache=True)
+        for phrase in _phrases(inst.notes):  # one breath noise for the part, cheaper than one per phrase
+            start = int((phrase[0].start - pre) * sr)
+            _add(out, sing_phrase(phrase, sr, voice, rng, pre, noise[start + room:]), start)
     else:
         fm = timbre in FM_PRESETS
         preset = jitter_preset((FM_PRESETS if fm else PRESETS)[timbre], rng)
@@ -365,7 +441,7 @@ def render_synth(inst: pretty_midi.Instrument, # notes (seconds), GM program, is
             if key not in cache:
                 cache[key] = make(midi_to_hz(note.pitch), note.end - note.start, note.velocity / 127, sr, preset, rng)
             _add(out, cache[key], int(note.start * sr))
-    return np.stack([out, out]).astype(np.float32)
+    return np.stack([out, out])
 
 # %% ../nbs/04a_instruments.ipynb #d5a7db09
 SOUNDFONT_PATHS = ('/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/sounds/sf2/default-GM.sf2',
@@ -398,11 +474,13 @@ def fluidsynth_problem(soundfont=None, # as for `find_soundfont`
 
 # %% ../nbs/04a_instruments.ipynb #fff89a83
 BLOCK = 64  # FluidSynth's internal block size in samples
+INTERPOLATIONS = {'none': 0, 'linear': 1, '4th': 4, '7th': 7}  # FluidSynth's sample interpolation methods
 
 class FluidSynthRenderer:
     "Render MIDI parts with one FluidSynth synthesizer and a loaded SoundFont."
     def __init__(self, soundfont=None, # a .sf2 file; None to find one with `find_soundfont`
                  sample_rate: int = 44100, # Hz
+                 interpolation: str = 'linear', # a key of INTERPOLATIONS (FluidSynth's default is '4th')
                 ):
         problem = fluidsynth_problem(soundfont)
         if problem: raise SoundFontError(f"{problem}; {INSTALL_HINT}")
@@ -418,6 +496,8 @@ class FluidSynthRenderer:
         self._write = library.fluid_synth_write_float  # float output (pyfluidsynth only wraps the 16-bit one)
         self._write.argtypes = [ctypes.c_void_p, ctypes.c_int] + [ctypes.c_void_p, ctypes.c_int, ctypes.c_int] * 2
         self._write.restype = ctypes.c_int
+        self._interpolate = functools.partial(library.fluid_synth_set_interp_method, ctypes.c_void_p(self.synth.synth),
+                                              -1, INTERPOLATIONS[interpolation])  # -1: every channel
 
     def _read(self, out: np.ndarray, start: int, stop: int):
         view = out[start:stop]  # [samples, 2] interleaved float32, contiguous
@@ -436,6 +516,7 @@ class FluidSynthRenderer:
         block = lambda t: int(round(t * self.sample_rate / BLOCK)) * BLOCK
         self.synth.system_reset()  # controllers and programs; it lets sounding voices ring on, so silence them too
         for c in range(16): self.synth.all_sounds_off(c)
+        self._interpolate()  # after the reset, which restores the default
         channel = self._select(inst)
         events = [(block(n.start), 1, 'noteon', n.pitch, n.velocity) for n in inst.notes]
         events += [(block(n.end), 0, 'noteoff', n.pitch, 0) for n in inst.notes]
