@@ -22,10 +22,10 @@ from .losses import ideal_binary_mask, ideal_ratio_mask
 from .transforms import STFT
 
 # %% auto #0
-__all__ = ['BSS_METRICS', 'RIDGES', 'ORACLES', 'MetricsError', 'si_sdr', 'bss_windows', 'correlations', 'block_levinson',
-           'block_toeplitz_matmul', 'solve_block_toeplitz', 'distortion_filters', 'bss_eval', 'scores_table',
-           'median_table', 'aggregate', 'museval_json', 'save_museval_json', 'multichannel_wiener', 'oracle',
-           'score_oracles']
+__all__ = ['BSS_METRICS', 'RIDGES', 'ORACLES', 'MetricsError', 'si_sdr', 'bss_windows', 'correlations', 'crossing_correlations',
+           'window_statistics', 'block_levinson', 'block_toeplitz_matmul', 'solve_block_toeplitz', 'distortion_filters',
+           'filter_correlations', 'window_energies', 'bss_eval', 'scores_table', 'median_table', 'aggregate',
+           'museval_json', 'save_museval_json', 'multichannel_wiener', 'oracle', 'score_oracles']
 
 # %% ../nbs/07_metrics.ipynb #b5911b94
 class MetricsError(UserError):
@@ -68,39 +68,106 @@ def _map(fn, items: list, workers: int) -> list:
     if workers <= 1 or len(items) <= 1: return [fn(x) for x in items]
     with ThreadPoolExecutor(workers) as pool: return list(pool.map(fn, items))
 
-# %% ../nbs/07_metrics.ipynb #8d980d1e
-def _channels(x: torch.Tensor, start: int, stop: int) -> torch.Tensor:
-    "Samples start:stop of every source channel of x [K, T, C] as float64 [K*C, stop-start], zero beyond the end."
-    seg = x[:, start:stop].permute(0, 2, 1)
-    seg = seg.reshape(seg.shape[0] * seg.shape[1], seg.shape[2])
-    return torch.nn.functional.pad(seg.to(torch.float64), (0, stop - start - seg.shape[-1]))
+# %% ../nbs/07_metrics.ipynb #8f7c58c1
+def _read(references: torch.Tensor, # [K, T, C]
+          estimates: torch.Tensor, # [K, T, C]
+          start: int, stop: int, # samples start:stop
+         ) -> torch.Tensor: # [2KC, stop - start] float64: reference channels, then estimate channels
+    "Samples start:stop of every reference and estimate channel, in float64, zero beyond the end of the track."
+    x = torch.cat([references[:, start:stop].transpose(1, 2), estimates[:, start:stop].transpose(1, 2)])  # [2K, C, n]
+    x = x.view(x.shape[0] * x.shape[1], x.shape[2]).to(torch.float64)
+    return torch.nn.functional.pad(x, (0, stop - start - x.shape[1])) if x.shape[1] < stop - start else x
+
+def _split(edges: list[int], # boundaries that must be kept (window starts and ends, 0, T)
+           longest: int, # longest segment in samples
+          ) -> list[int]: # sorted boundaries
+    "Segment boundaries: the given edges, with gaps longer than `longest` cut into equal parts."
+    edges = sorted(set(edges))
+    return [a + (b - a) * i // parts for a, b in zip(edges, edges[1:])
+            for parts in [-(-(b - a) // longest)] for i in range(parts)] + [edges[-1]]
+
+# %% ../nbs/07_metrics.ipynb #924e4710
+def _segment_pass(references: torch.Tensor, # [K, T, C]
+                  estimates: torch.Tensor, # [K, T, C]
+                  lags: int, # L: lags 0..L-1
+                  start: int, stop: int, # the segment's samples
+                  fft_size: int = 4096, # block FFT size (a power of 2 >= 4 L if smaller); small FFTs stay in cache
+                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]: # [2M, M, L], [2, M], [2, K]
+    "One read of a segment: correlations (x_a read L-1 samples past its end), ||e||², ||e - s||², active sources."
+    K, _, C = references.shape
+    M, n, P = K * C, stop - start, max(fft_size, 1 << (4 * lags - 1).bit_length())
+    B = P - lags + 1                                      # samples per block; with the L-1 read past it, one frame
+    blocks = -(-n // B)
+    x = _read(references, estimates, start, start + blocks * B + lags - 1)
+    s, e = x[:M, :n], x[M:, :n]
+    energies = torch.stack([torch.linalg.vector_norm(e, dim=-1), torch.linalg.vector_norm(e - s, dim=-1)]).square()
+    if not energies.isfinite().all(): raise MetricsError("references and estimates must be finite (no NaN or inf)")
+    active = x[:, :n].view(2 * K, C, n).sum(1).any(-1).view(2, K)      # museval: a silent source has channel sum 0
+    U = torch.fft.rfft(x.unfold(-1, P, B))                                           # [2M, blocks, f]
+    V = torch.fft.rfft(torch.nn.functional.pad(s, (0, blocks * B - n)).view(M, blocks, B), n=P)  # zero-padded
+    cross = U.permute(2, 0, 1).contiguous() @ V.permute(2, 1, 0).contiguous().conj_physical_()  # [f, 2M, M]
+    return torch.fft.irfft(cross.permute(1, 2, 0), n=P)[..., :lags], energies, active
 
 def correlations(references: torch.Tensor, # [K, T, C]
                  estimates: torch.Tensor, # [K, T, C]
                  lags: int, # L: lags 0..L-1
-                 fft_size: int = 4096, # block FFT size (>= 2 L); small FFTs stay in cache
-                 blocks: int = 4, # blocks per batch (bounds memory)
-                 workers: int = 1, # threads, each summing every `workers`-th batch
+                 fft_size: int = 4096, # block FFT size
+                 segment: int = 2 ** 16, # samples read at once (bounds memory)
                 ) -> torch.Tensor: # [2KC, KC, L]: r[a, b, n] = sum_t x_a[t + n] s_b[t]
     "Cross-correlations of all reference and estimate channels x_a with the reference channels s_b, lags 0..L-1."
-    K, T, C = references.shape
-    M, P = K * C, fft_size
-    B = P - lags + 1                                  # new samples per block; each block also reads L-1 more
-    starts = list(range(0, T, blocks * B))
-    def partial_sum(first: int) -> torch.Tensor:      # cross-spectra [f, 2M, M] summed over batches first, first+workers..
-        cross = torch.zeros(P // 2 + 1, 2 * M, M, dtype=torch.complex128)
-        for start in starts[first::workers]:
-            n = min(blocks, -(-(T - start) // B))
-            stop = start + n * B + lags - 1
-            x = torch.cat([_channels(references, start, stop), _channels(estimates, start, stop)])  # [2M, n B + L - 1]
-            U = torch.fft.rfft(x.unfold(-1, B + lags - 1, B), n=P)      # [2M, n, f]: blocks with L-1 samples more
-            V = torch.fft.rfft(x[:M, :n * B].reshape(M, n, B), n=P)     # [M, n, f]: the same blocks, zero-padded
-            cross += U.permute(2, 0, 1).contiguous() @ V.permute(2, 1, 0).contiguous().conj_physical_()
-        return cross
-    with _one_thread(): cross = sum(_map(partial_sum, list(range(min(workers, len(starts)))), workers))
-    return torch.fft.irfft(cross.permute(1, 2, 0), n=P)[..., :lags]
+    bounds = _split([0, references.shape[1]], segment)
+    with _one_thread():
+        return sum(_segment_pass(references, estimates, lags, a, b, fft_size)[0] for a, b in zip(bounds, bounds[1:]))
+
+# %% ../nbs/07_metrics.ipynb #bae03f08
+def crossing_correlations(references: torch.Tensor, # [K, T, C]
+                          estimates: torch.Tensor, # [K, T, C]
+                          lags: int, # L
+                          start: int, end: int, # the window's samples
+                         ) -> torch.Tensor: # [2M, M, L]
+    "What a window's segments read past its end: sum over t in [max(start, end - n), end) of x_a[t + n] s_b[t]."
+    L, N, M = lags, next_fast_len(2 * lags, real=True), references.shape[0] * references.shape[2]
+    after = _read(references, estimates, end, end + L - 1)                       # [2M, L-1]
+    before = _read(references, estimates, max(start, end - L + 1), end)[:M]
+    before = torch.nn.functional.pad(before, (L - 1 - before.shape[1], 0))        # [M, L-1], zero before the window
+    U, V = torch.fft.rfft(after, n=N), torch.fft.rfft(before, n=N)
+    c = torch.fft.irfft(U[:, None] * V[None].conj(), n=N)                         # c[k] = sum_i after[i + k] before[i]
+    return c[..., (torch.arange(L) - (L - 1)) % N]                               # lag n: k = n - (L - 1)
+
+def window_statistics(references: torch.Tensor, # [K, T, C]
+                      estimates: torch.Tensor, # [K, T, C]
+                      lags: int, # L
+                      window: int, hop: int, windows: int, # window and hop in samples, number of windows
+                      fft_size: int = 4096, # block FFT size
+                      segment: int = 2 ** 16, # longest segment read at once
+                      workers: int = 1, # threads
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    "One pass: the track's correlations [2M, M, L]; per window [F, ...] its own, ||e||², ||e - s||², silence."
+    T = references.shape[1]
+    starts = list(range(0, windows * hop, hop))
+    ends = [s + window for s in starts]
+    bounds = _split([0, T] + starts + ends, segment)
+    first = torch.tensor(bounds[:-1])                                                   # segment starts
+    pass_ = lambda i: _segment_pass(references, estimates, lags, bounds[i], bounds[i + 1], fft_size)
+    with _one_thread():
+        corr, energies, active = (torch.stack(x) for x in zip(*_map(pass_, list(range(len(bounds) - 1)), workers)))
+        inside = ((first >= torch.tensor(starts)[:, None]) & (first < torch.tensor(ends)[:, None])).to(torch.float64)
+        per_window = lambda x: (inside @ x.flatten(1)).view(windows, *x.shape[1:])   # sums over each window's segments
+        crossing = lambda w: crossing_correlations(references, estimates, lags, *w)
+        win = per_window(corr) - torch.stack(_map(crossing, list(zip(starts, ends)), workers))
+    silent = (per_window(active.to(torch.float64)) == 0).flatten(1).any(-1)
+    return corr.sum(0), win, per_window(energies), silent
 
 # %% ../nbs/07_metrics.ipynb #d4804122
+def _solve(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
+    "A^-1 B without error checks (a singular A gives inf or NaN, which `solve_block_toeplitz` catches)."
+    return torch.linalg.solve_ex(A, B)[0]
+
+def _add_product(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor):
+    "out += a @ b in place (fused for matrices; batched ones are faster unfused)."
+    if out.ndim == 2: out.addmm_(a, b)
+    else: out += a @ b
+
 def block_levinson(R: torch.Tensor, # [..., n, m, m] blocks R_0..R_{n-1} of T[i, j] = R_{j-i}, R_{-k} = R_k^T
                    Y: torch.Tensor, # [..., n, m, r] right-hand sides
                   ) -> torch.Tensor: # [..., n, m, r] X with T X = Y
@@ -119,15 +186,15 @@ def block_levinson(R: torch.Tensor, # [..., n, m, m] blocks R_0..R_{n-1} of T[i,
         km, k1m = k * m, (k + 1) * m
         DE = rows[..., (n - 1 - k) * m:(n - 1) * m] @ AX[..., :km, :]  # next row of T times [a | x]
         Df, Ex = DE[..., :m], DE[..., m:]
-        alpha = -torch.linalg.solve(Pb, Df)
-        beta = -torch.linalg.solve(Pf, Df.transpose(-1, -2))
+        alpha = _solve(Pb, -Df)
+        beta = _solve(Pf, -Df.transpose(-1, -2))
         Bnext[..., :m, :] = 0
         Bnext[..., m:k1m, :] = Bk[..., :km, :]
-        Bnext[..., :km, :] += AX[..., :km, :m] @ beta     # b' = [0; b] + [a; 0] beta
-        AX[..., m:k1m, :m] += Bk[..., :km, :] @ alpha      # a' = [a; 0] + [0; b] alpha
+        _add_product(Bnext[..., :km, :], AX[..., :km, :m], beta)   # b' = [0; b] + [a; 0] beta
+        _add_product(AX[..., m:k1m, :m], Bk[..., :km, :], alpha)   # a' = [a; 0] + [0; b] alpha
         Bk, Bnext = Bnext, Bk
         Pf, Pb = Pf + Df.transpose(-1, -2) @ alpha, Pb + Df @ beta
-        AX[..., :k1m, m:] += Bk[..., :k1m, :] @ torch.linalg.solve(Pb, Y[..., km:k1m, :] - Ex)
+        _add_product(AX[..., :k1m, m:], Bk[..., :k1m, :], _solve(Pb, Y[..., km:k1m, :] - Ex))
     return AX[..., m:].reshape(*batch, n, m, r)
 
 def block_toeplitz_matmul(R: torch.Tensor, # [..., n, m, m] blocks as in `block_levinson`
@@ -160,10 +227,10 @@ def solve_block_toeplitz(R: torch.Tensor, # [..., n, m, m] float64
         if X.isfinite().all() and residual.max() <= tol: return X
     raise MetricsError("BSSEval: the distortion filters could not be computed (references too degenerate)")
 
-# %% ../nbs/07_metrics.ipynb #95003fc7
+# %% ../nbs/07_metrics.ipynb #8a3b559c
 def _check_pair(references, estimates) -> tuple[torch.Tensor, torch.Tensor]:
     "Validate [K, T, C] references and estimates; cut or zero-pad the estimates to the references' length."
-    ref, est = torch.as_tensor(references).detach().cpu(), torch.as_tensor(estimates).detach().cpu()  # scored on the CPU
+    ref, est = (torch.as_tensor(x).detach().cpu() for x in (references, estimates))  # scored on the CPU
     if ref.ndim != 3 or est.ndim != 3 or ref.shape[0] != est.shape[0] or ref.shape[2] != est.shape[2]:
         raise MetricsError(f"references {tuple(ref.shape)} and estimates {tuple(est.shape)} must be "
                            "[targets, samples, channels] with the same targets and channels")
@@ -171,55 +238,59 @@ def _check_pair(references, estimates) -> tuple[torch.Tensor, torch.Tensor]:
     if ref.shape[2] > ref.shape[1]:  # more channels than samples: [K, C, T] given, which would need C x C filters
         raise MetricsError(f"references {tuple(ref.shape)} have more channels than samples: give [targets, samples, "
                            "channels] as museval does (for [targets, channels, samples] tensors, x.transpose(1, 2))")
-    for name, x in (('references', ref), ('estimates', est)):
-        if not x.is_floating_point() or not math.isfinite(x.sum(dtype=torch.float64)):  # one pass, no copy
-            raise MetricsError(f"{name} must be finite floats (no NaN or inf)")
+    for name, x in (('references', ref), ('estimates', est)):  # finiteness is checked as `_segment_pass` reads
+        if not x.is_floating_point(): raise MetricsError(f"{name} must be finite floats (no NaN or inf)")
     T = ref.shape[1]
     est = est[:, :T] if est.shape[1] >= T else torch.nn.functional.pad(est, (0, 0, 0, T - est.shape[1]))
     return ref, est
 
-def _silent_windows(x: torch.Tensor, W: int, hop: int, F: int) -> torch.Tensor:
-    "[F] True where some source of x [K, T, C] has a zero channel sum throughout the window (museval's rule)."
-    active = x.sum(-1) != 0                                                # [K, T]
-    return ~active.unfold(1, W, hop)[:, :F].any(-1).all(0)
-
-def distortion_filters(references: torch.Tensor, # [K, T, C]
-                       estimates: torch.Tensor, # [K, T, C]
-                       filters_len: int = 512, # L taps
+def distortion_filters(r: torch.Tensor, # [2M, M, L] whole-track correlations (`correlations`), M = K C
+                       targets: int, # K
                        workers: int = 1, # threads
-                      ) -> tuple[torch.Tensor, torch.Tensor]: # all-source [L, KC, KC], own-source [K, L, C, C]
-    "BSSEval v4 filters from the whole track: projections of each estimate channel on all / its own reference channels."
-    K, T, C = references.shape
-    M, L = K * C, filters_len
-    r = correlations(references, estimates, L, workers=workers)  # [2M, M, L]
+                      ) -> tuple[torch.Tensor, torch.Tensor]: # all-source and own-source filters, each [L, M, M]
+    "BSSEval v4 filters h[tau, a, o] (reference channel a to estimate channel o): on all / on own-target channels."
+    M, L = r.shape[1], r.shape[2]
+    K, C = targets, M // targets
     R = r[:M].permute(2, 0, 1)                           # [L, M, M]: R_n[a, b] = rho_ab(n)
     D = r[M:].permute(2, 1, 0)                           # [L, M, M]: D[tau, a, o] = <s_a(t - tau), est_o(t)>
     own = torch.arange(K)
     R_own = R.reshape(L, K, C, K, C)[:, own, :, own]     # [K, L, C, C] each target with itself
     D_own = D.reshape(L, K, C, K, C)[:, own, :, own]
-    filters, own_filters = _map(lambda system: solve_block_toeplitz(*system), [(R, D), (R_own, D_own)], workers)
-    return filters, own_filters
+    h, h_own = _map(lambda system: solve_block_toeplitz(*system), [(R, D), (R_own, D_own)], workers)
+    block_diagonal = h.new_zeros(L, K, C, K, C)
+    block_diagonal[:, own, :, own] = h_own
+    return h, block_diagonal.view(L, M, M)
 
-# %% ../nbs/07_metrics.ipynb #f97a872d
-def _window_energies(s: torch.Tensor, # [M, W] reference channels of one window
-                     e: torch.Tensor, # [M, W] estimate channels
-                     H: torch.Tensor, # [f, M, M] spectra of the all-source filters
-                     H_own: torch.Tensor, # [f, K, C, C] spectra of the own-source filters
-                     weights: torch.Tensor, # [f] Parseval weights of the real FFT
-                     n: int, # FFT size, >= W + L - 1
-                     K: int, # targets
-                    ) -> torch.Tensor: # [7, K]
-    "Energies ||s||², ||ŝ-s||², ||P_j-s||², ||P_j||², ||P-P_j||², ||P||², ||ŝ-P||² of every target in one window."
-    M, C = s.shape[0], s.shape[0] // K
-    spec = lambda x: torch.fft.rfft(x, n=n).T.contiguous().view(-1, 1, M)         # [f, 1, M]
-    S, E = spec(s), spec(e)
-    P = S @ H                                                                       # [f, 1, M] all sources
-    P_own = (S.view(-1, K, 1, C) @ H_own).view(-1, 1, M)                            # own source
-    energy = lambda X: (weights @ torch.view_as_real(X).reshape(len(weights), -1).square()).view(K, 2 * C).sum(-1)
-    time_domain = [s.reshape(K, -1).square().sum(-1), (e - s).reshape(K, -1).square().sum(-1)]
-    return torch.stack(time_domain + [energy(X) for X in (P_own - S, P_own, P - P_own, P, E - P)])
+# %% ../nbs/07_metrics.ipynb #63309530
+def filter_correlations(g: torch.Tensor, # [q, L, M, M] filters g[q, tau, a, o] from channel a to output o
+                       ) -> torch.Tensor: # [q, M, M, M, L]: w[q, o, a, b, n]
+    "Weights of the energy quadratic forms: sum_tau g[tau, a, o] g[tau + n, b, o] for n in 0..L-1, doubled for n > 0."
+    L = g.shape[1]
+    N = next_fast_len(2 * L - 1, real=True)
+    G = torch.fft.rfft(g.permute(0, 3, 2, 1), n=N)                                 # [q, o, a, f]
+    w = torch.fft.irfft(G[:, :, :, None].conj() * G[:, :, None], n=N)[..., :L]     # [q, o, a, b, L]
+    w[..., 1:] *= 2
+    return w
 
-# %% ../nbs/07_metrics.ipynb #e8220fbd
+def window_energies(win: torch.Tensor, # [F, 2M, M, L] windows' correlations (`window_statistics`)
+                    energies: torch.Tensor, # [F, 2, M] ||e||², ||e - s||² per channel
+                    h: torch.Tensor, # [L, M, M] all-source filters
+                    h_own: torch.Tensor, # [L, M, M] own-source filters
+                    targets: int, # K
+                   ) -> torch.Tensor: # [7, K, F]
+    "Energies ||s||², ||ŝ-s||², ||P_j-s||², ||P_j||², ||P-P_j||², ||P||², ||ŝ-P||² of every target and window."
+    F, M = win.shape[0], h.shape[1]
+    delta = torch.zeros_like(h)
+    delta[0] = torch.eye(M, dtype=h.dtype)
+    w = filter_correlations(torch.stack([h_own - delta, h_own, h - h_own, h]))
+    quad = (win[:, :M].reshape(F, -1) @ w.reshape(4 * M, -1).T).view(F, 4, M)    # the four filtered sums
+    cross = torch.einsum('woan,nao->wo', win[:, M:], h)                            # <ŝ_o, P_o>
+    ref = win[:, :M, :, 0].diagonal(dim1=1, dim2=2)                                # ||s_o||²
+    artif = energies[:, 0] - 2 * cross + quad[:, 3]
+    per_channel = torch.stack([ref, energies[:, 1], *quad.unbind(1), artif], 1).clamp_min(0)  # [F, 7, M]
+    return per_channel.view(F, 7, targets, -1).sum(-1).permute(1, 2, 0)
+
+# %% ../nbs/07_metrics.ipynb #346a85e6
 def bss_eval(references, # [K, T, C] true sources (tensor or array), as museval
              estimates, # [K, T', C] estimates, cut or zero-padded to T
              sample_rate: int = 44100, # Hz; sets the default window
@@ -234,23 +305,15 @@ def bss_eval(references, # [K, T, C] true sources (tensor or array), as museval
     window = int(window or sample_rate); hop = int(hop or window)
     if window < 1 or hop < 1 or filters_len < 1: raise MetricsError("window, hop and filters_len must be positive")
     W, F = min(window, T), bss_windows(T, window, hop)
-    silent = _silent_windows(ref, W, hop, F) | _silent_windows(est, W, hop, F)
+    workers = workers or torch.get_num_threads()
+    total, win, energies, silent = window_statistics(ref, est, filters_len, W, hop, F, workers=workers)
     scores = torch.full((4, K, F), math.nan, dtype=torch.float64)
     if silent.all(): return dict(zip(BSS_METRICS, scores))
-    workers = workers or torch.get_num_threads()
-    filters, own = distortion_filters(ref, est, filters_len, workers)
-    n = next_fast_len(W + filters_len - 1, real=True)
-    H = torch.fft.rfft(filters, n=n, dim=0).contiguous()                     # [f, M, M]
-    H_own = torch.fft.rfft(own, n=n, dim=1).transpose(0, 1).contiguous()     # [f, K, C, C]
-    weights = torch.full((n // 2 + 1,), 2.0 / n, dtype=torch.float64)
-    weights[0] /= 2
-    if n % 2 == 0: weights[-1] /= 2
-    energies = lambda i: _window_energies(_channels(ref, i * hop, i * hop + W), _channels(est, i * hop, i * hop + W),
-                                          H, H_own, weights, n, K)
-    scored = torch.nonzero(~silent).flatten().tolist()
-    with _one_thread(): s_s, s_e, own_s, own_e, interf, proj, artif = torch.stack(_map(energies, scored, workers), -1)
+    filters, own = distortion_filters(total, K, workers)
+    s_s, s_e, own_s, own_e, interf, proj, artif = window_energies(win, energies, filters, own, K)
     db = lambda num, den: 10 * torch.log10(num / den)
-    scores[:, :, scored] = torch.stack([db(s_s, s_e), db(s_s, own_s), db(own_e, interf), db(proj, artif)])
+    values = torch.stack([db(s_s, s_e), db(s_s, own_s), db(own_e, interf), db(proj, artif)])
+    scores[:, :, ~silent] = values[:, :, ~silent]
     return dict(zip(BSS_METRICS, scores))
 
 # %% ../nbs/07_metrics.ipynb #61e2fab4
