@@ -12,6 +12,7 @@ import functools
 import json
 import math
 import numbers
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -769,7 +770,17 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
     params = _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont)
     if not (_whole(jobs) and jobs >= 1): raise UserError(f"jobs must be a whole number >= 1, got {jobs!r}")
     out = Path(out)
+    created = not out.exists()
     manifest = _open_output(out, params)
+    try: _fill(out, manifest, params, soundfont, jobs, progress)
+    except BaseException:
+        if created and not manifest['tracks']: shutil.rmtree(out, ignore_errors=True)  # nothing worth resuming
+        raise
+    return out
+
+def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progress: bool):
+    "Write the tracks the manifest does not hold yet, updating it (in place and on disk) after each."
+    tracks = params['tracks']
     done = {t['index']: t for t in manifest['tracks'] if _track_complete(out, t)}
     manifest['tracks'] = [done[i] for i in sorted(done)]
     _write_manifest(out, manifest)
@@ -783,7 +794,6 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
     if bar: bar.close()
     manifest['complete'] = True
     _write_manifest(out, manifest)
-    return out
 
 # %% ../nbs/04b_generate.ipynb #a45d5881
 def add_generate_command(subparsers):
