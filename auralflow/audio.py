@@ -6,27 +6,30 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import struct
+import subprocess
 import tempfile
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 import soundfile as sf
-import torch
-import torchaudio.functional as AF
+
+from .core import UserError
+
+if TYPE_CHECKING: import torch  # imported lazily by the functions that need it
 
 # %% auto #0
-__all__ = ['SOUNDFILE_SUFFIXES', 'STEM_SUFFIX', 'STEM_NAMES', 'DEFAULT_SUBTYPES', 'UserError', 'AudioError', 'is_stem_file',
-           'audio_suffix', 'resample', 'convert_channels', 'wav_truncation', 'load_audio', 'file_mode', 'atomic_path',
-           'save_audio']
+__all__ = ['SOUNDFILE_SUFFIXES', 'STEM_SUFFIX', 'STEM_NAMES', 'DEFAULT_SUBTYPES', 'AudioError', 'is_stem_file', 'audio_suffix',
+           'resample', 'convert_channels', 'wav_truncation', 'load_audio', 'AudioStream', 'open_audio', 'file_mode',
+           'atomic_path', 'save_audio']
 
 # %% ../nbs/00_audio.ipynb #122fdca2
-class UserError(ValueError):
-    "Base class of errors caused by user input; the CLI prints the message alone and exits with status 2."
-
 class AudioError(UserError):
     "A file that cannot be used as audio; `str(err)` is `'<path>: <reason>'`."
     def __init__(self, path, reason: str):
@@ -58,6 +61,7 @@ def resample(audio: torch.Tensor, # [..., samples]
             ) -> torch.Tensor: # [..., samples * new_rate / orig_rate]
     "Resample the last axis of `audio` from `orig_rate` to `new_rate` (band-limited sinc interpolation)."
     if orig_rate == new_rate: return audio
+    import torchaudio.functional as AF
     return AF.resample(audio, int(orig_rate), int(new_rate))
 
 # %% ../nbs/00_audio.ipynb #b65f550b
@@ -95,6 +99,15 @@ def wav_truncation(path) -> str | None:
             f.seek(length + (length & 1), 1)
 
 # %% ../nbs/00_audio.ipynb #f2df07f5
+def _checked_file(path) -> tuple[Path, str]:
+    "`path` and its format suffix, if it names an existing, non-empty file of a known format; else `AudioError`."
+    path = Path(path)
+    if path.is_dir(): raise AudioError(path, "is a folder, not an audio file")
+    suffix = audio_suffix(path)
+    if not path.exists(): raise AudioError(path, "file not found")
+    if path.stat().st_size == 0: raise AudioError(path, "is empty (0 bytes)")
+    return path, suffix
+
 def _check_samples(audio: np.ndarray, path):
     if audio.size == 0: raise AudioError(path, "contains no audio samples (empty file)")
     if not np.isfinite(audio).all(): raise AudioError(path, "contains NaN or infinite samples")
@@ -123,11 +136,8 @@ def load_audio(path, # wav, flac, ogg, mp3, aiff or .stem.mp4 file
                stream: int | None = None, # for .stem.mp4: one stream (0 = mixture); all streams if None
               ) -> tuple[torch.Tensor, int]: # audio [channels, samples] (stems: [streams, channels, samples]), rate
     "Read an audio file as a float32 tensor, raising `AudioError` with the reason for any unusable file."
-    path = Path(path)
-    if path.is_dir(): raise AudioError(path, "is a folder, not an audio file")
-    suffix = audio_suffix(path)
-    if not path.exists(): raise AudioError(path, "file not found")
-    if path.stat().st_size == 0: raise AudioError(path, "is empty (0 bytes)")
+    import torch
+    path, suffix = _checked_file(path)
     data, rate = _read_stem_file(path) if suffix == STEM_SUFFIX else _read_soundfile(path)
     if suffix == STEM_SUFFIX and stream is not None:
         if not 0 <= stream < len(data): raise AudioError(path, f"has {len(data)} streams, no stream {stream}")
@@ -140,6 +150,79 @@ def load_audio(path, # wav, flac, ogg, mp3, aiff or .stem.mp4 file
     if sample_rate is not None and sample_rate != rate:
         audio, rate = resample(audio, rate, sample_rate), sample_rate
     return audio.float(), rate
+
+# %% ../nbs/00_audio.ipynb #0ce4c0b3
+@dataclass
+class AudioStream:
+    "An audio file opened for reading in blocks (made by `open_audio`)."
+    path: Path # the file
+    rate: int # its sample rate, Hz
+    channels: int # its channel count
+    frames: int | None # its length in samples as declared (estimated for .stem.mp4)
+    stream: int = 0 # the stream of a .stem.mp4 (0 = the mixture)
+
+    def blocks(self, frames: int, # samples per block (the last block may be shorter)
+              ) -> Iterator[np.ndarray]: # float32 [channels, <= frames]
+        "Decode the file `frames` samples at a time; `AudioError` for bad samples, no samples or a decoder failure."
+        seen = 0
+        for block in (_ffmpeg_blocks if is_stem_file(self.path) else _soundfile_blocks)(self, int(frames)):
+            if block.size: _check_samples(block, self.path)
+            seen += block.shape[-1]
+            yield block
+        if not seen: raise AudioError(self.path, "contains no audio samples (empty file)")
+
+# %% ../nbs/00_audio.ipynb #810b014f
+class _SequentialSoundFile(sf.SoundFile):
+    "A `SoundFile` read front to back, without the seek soundfile makes after every read (not sample-exact in mp3)."
+    def seekable(self) -> bool: return False
+
+def _soundfile_blocks(s: AudioStream, frames: int) -> Iterator[np.ndarray]:
+    try:
+        with _SequentialSoundFile(str(s.path)) as f:
+            while (data := f.read(frames, dtype='float32', always_2d=True)).size: yield np.ascontiguousarray(data.T)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
+        raise AudioError(s.path, f"not a readable audio file ({e})") from None
+
+def _ffmpeg_blocks(s: AudioStream, frames: int) -> Iterator[np.ndarray]:
+    command = ['ffmpeg', '-nostdin', '-v', 'error', '-i', str(s.path), '-map', f'0:a:{s.stream}',
+               '-f', 'f32le', 'pipe:1']
+    with tempfile.TemporaryFile() as log, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log) as process:
+        try:
+            while data := process.stdout.read(frames * s.channels * 4):
+                yield np.frombuffer(data, np.float32).reshape(-1, s.channels).T.copy()
+        finally:
+            if process.poll() is None: process.kill()  # the reader stopped early: stop the decoder too
+        if process.wait():
+            log.seek(0)
+            lines = log.read().decode(errors='replace').strip().splitlines()
+            raise AudioError(s.path, f"not a readable stem file ({lines[-1] if lines else 'ffmpeg failed'})")
+
+# %% ../nbs/00_audio.ipynb #3c02e5d3
+def _stem_stream_info(path: Path, stream: int) -> tuple[int, int, int | None]:
+    "(rate, channels, estimated frames) of audio stream `stream` of a .stem.mp4, from ffprobe."
+    if shutil.which('ffprobe') is None or shutil.which('ffmpeg') is None:
+        raise AudioError(path, "reading .stem.mp4 needs ffmpeg: install it (e.g. `apt-get install ffmpeg`)")
+    command = ['ffprobe', '-v', 'error', '-select_streams', 'a',
+               '-show_entries', 'stream=sample_rate,channels,duration', '-of', 'json', str(path)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    streams = json.loads(result.stdout or '{}').get('streams', []) if result.returncode == 0 else []
+    if not streams: raise AudioError(path, "not a readable stem file (no audio stream)")
+    if not 0 <= stream < len(streams): raise AudioError(path, f"has {len(streams)} streams, no stream {stream}")
+    info = streams[stream]
+    rate, duration = int(info['sample_rate']), info.get('duration')
+    return rate, int(info['channels']), round(float(duration) * rate) if duration not in (None, 'N/A') else None
+
+def open_audio(path, # wav, flac, ogg, mp3, aiff or .stem.mp4 file
+               stream: int = 0, # for .stem.mp4: which stream (0 = mixture)
+              ) -> AudioStream:
+    "Open an audio file for reading in blocks (`AudioStream.blocks`), checking it as `load_audio` does."
+    path, suffix = _checked_file(path)
+    if suffix == STEM_SUFFIX: return AudioStream(path, *_stem_stream_info(path, stream), stream=stream)
+    if suffix == '.wav' and (problem := wav_truncation(path)): raise AudioError(path, problem)
+    try: info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
+        raise AudioError(path, f"not a readable audio file ({e})") from None
+    return AudioStream(path, info.samplerate, info.channels, info.frames)
 
 # %% ../nbs/00_audio.ipynb #84308d88
 def file_mode() -> int:
@@ -169,7 +252,7 @@ DEFAULT_SUBTYPES = {'.wav': 'FLOAT', '.flac': 'PCM_24', '.ogg': 'VORBIS', '.mp3'
 _FLOAT_SUBTYPES = {'FLOAT', 'DOUBLE'}
 
 def save_audio(path, # destination; the suffix picks the format (wav, flac, ogg, mp3, aiff)
-               audio: torch.Tensor, # [channels, samples] (or [samples] for mono)
+               audio: torch.Tensor | np.ndarray, # [channels, samples] (or [samples] for mono)
                sample_rate: int, # Hz
                subtype: str | None = None, # libsndfile subtype, e.g. 'PCM_16'; a per-format default if None
                on_clip: str = 'normalize', # for integer/lossy formats with |x| > 1: 'normalize' (warn) or 'error'
@@ -178,10 +261,10 @@ def save_audio(path, # destination; the suffix picks the format (wav, flac, ogg,
     path = Path(path)
     suffix = audio_suffix(path)
     if suffix == STEM_SUFFIX: raise AudioError(path, "writing .stem.mp4 is not supported; write one file per stem")
-    data = torch.as_tensor(audio).detach().float().cpu()
+    if hasattr(audio, 'detach'): audio = audio.detach().float().cpu().numpy()  # a torch tensor
+    data = np.asarray(audio, dtype=np.float32)
     if data.ndim == 1: data = data[None]
     if data.ndim != 2: raise AudioError(path, f"expected audio of shape [channels, samples], got {tuple(data.shape)}")
-    data = data.numpy()
     _check_samples(data, path)
     subtype = subtype or DEFAULT_SUBTYPES[suffix]
     peak = float(np.abs(data).max())

@@ -6,25 +6,34 @@
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import importlib
+import itertools
 import json
 import math
+import os
+import shutil
 import sys
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
+import soundfile as sf
 import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .audio import (AudioError, UserError, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
-                             is_stem_file, load_audio, resample, save_audio)
-from .transforms import STFT, overlap_add
+from .audio import (AudioError, UserError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
+                             file_mode, is_stem_file, open_audio, resample)
+from .core import os_error_message
+from .transforms import STFT, chunk_starts, crossfade_weights
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'model_device', 'check_chunking', 'check_targets', 'wiener_em', 'wiener_filter', 'separate',
+__all__ = ['AUDIO_SUFFIXES', 'PARTIAL', 'model_device', 'check_chunking', 'check_targets', 'stream_overlap_add',
+           'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream', 'separate',
            'load_model', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs',
-           'separate_file', 'parse_device', 'add_wiener_options', 'wiener_option', 'check_output_folder',
-           'add_separate_command', 'run_separate']
+           'partial_path', 'remove_partials', 'write_stems', 'separate_file', 'parse_device', 'add_wiener_options',
+           'wiener_option', 'check_output_folder', 'add_separate_command', 'run_separate']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -32,14 +41,15 @@ def model_device(model: nn.Module) -> torch.device:
     for tensor in (*model.parameters(), *model.buffers()): return tensor.device
     return torch.device('cpu')
 
-def check_chunking(chunk_seconds: float, overlap_seconds: float, batch_size: int):
-    "Raise `UserError` unless 0 <= overlap_seconds < chunk_seconds < inf and batch_size >= 1 (named as the options too)."
+def check_chunking(chunk_seconds: float, overlap_seconds: float, batch_size: int | None):
+    "Raise `UserError` unless 0 <= overlap_seconds < chunk_seconds < inf and batch_size >= 1 or None (named as the options too)."
     if not (chunk_seconds > 0 and math.isfinite(chunk_seconds)):
         raise UserError(f"chunk_seconds (--chunk-seconds) must be a positive number of seconds, got {chunk_seconds}")
     if not 0 <= overlap_seconds < chunk_seconds:
         raise UserError(f"overlap_seconds (--overlap-seconds) must be >= 0 and less than chunk_seconds ({chunk_seconds}), "
                         f"got {overlap_seconds}")
-    if batch_size < 1: raise UserError(f"batch_size (--batch-size) must be at least 1, got {batch_size}")
+    if batch_size is not None and batch_size < 1:
+        raise UserError(f"batch_size (--batch-size) must be at least 1, got {batch_size}")
 
 def check_targets(model: nn.Module, # has `model.targets`
                   targets: list[str] | str | None, # names (or 'a,b'); all of the model's if None
@@ -53,34 +63,85 @@ def check_targets(model: nn.Module, # has `model.targets`
                         f"this model separates: {', '.join(model.targets)}")
     return [t for t in model.targets if t in targets]
 
+# %% ../nbs/11_separate.ipynb #4f1aa47a
+def stream_overlap_add(blocks: Iterable[torch.Tensor], # [channels, n] each: the signal in pieces
+                       fn: Callable[[torch.Tensor], torch.Tensor], # [batch, channels, chunk] -> [batch, *shape, chunk]
+                       chunk: int, # window length in samples
+                       overlap: int, # samples shared by consecutive windows (cross-faded), < chunk
+                       batch_size: int = 1, # windows per call of `fn`
+                      ) -> Iterator[torch.Tensor]: # [*shape, m] each: the output, in order, as soon as it is final
+    "Apply `fn` to overlapping windows of a signal that arrives in blocks; cross-fade and yield the results."
+    hop = chunk - overlap
+    held, held_start, total, done, out, out_start = None, 0, 0, 0, None, 0
+    for block in itertools.chain(blocks, [None]):  # None: the end of the signal
+        if block is not None:
+            held = block if held is None else torch.cat([held, block], -1)
+            total += block.shape[-1]
+        count = len(chunk_starts(total, chunk, overlap)) if block is None else max(0, -(-(total - chunk) // hop))
+        while count - done >= batch_size or (block is None and count > done):  # window i's fade-out is known
+            starts = [i * hop for i in range(done, min(count, done + batch_size))]
+            cut = [held[..., s - held_start:s - held_start + chunk] for s in starts]
+            y = fn(torch.stack([nn.functional.pad(w, (0, chunk - w.shape[-1])) for w in cut]))
+            if out is None: out = y.new_zeros(*y.shape[1:-1], 0)
+            out = nn.functional.pad(out, (0, starts[-1] + chunk - out_start - out.shape[-1]))
+            for i, s, window in zip(range(done, count), starts, y):
+                w = crossfade_weights(chunk, overlap, i > 0, i < count - 1 or block is not None).to(window)
+                out[..., s - out_start:s - out_start + chunk] += window * w
+            done += len(starts)
+            final = total if block is None and done == count else done * hop  # the next window starts there
+            yield out[..., :final - out_start]
+            out, out_start = out[..., final - out_start:], final
+            held, held_start = held[..., done * hop - held_start:], done * hop
+
 # %% ../nbs/11_separate.ipynb #99f8003f
-def _to_model(audio: torch.Tensor, # [C, T] or [T]
-              sample_rate: int, # Hz
-              model: nn.Module, # has `sample_rate`, `audio_channels`
-             ) -> torch.Tensor: # [model.audio_channels, T * model.sample_rate / sample_rate]
-    "The mixture as the model expects it: its rate and channel count, float32."
+def _check_mixture(audio: torch.Tensor, # [C, T] or [T]
+                   model: nn.Module, # has `audio_channels`
+                  ) -> torch.Tensor: # [C, T] float32 on the CPU
+    "The mixture as [channels, samples], or a `UserError` saying what is wrong with it."
     if not isinstance(audio, torch.Tensor): raise UserError(f"audio must be a torch.Tensor, got {type(audio).__name__}")
+    audio = audio.detach().cpu().float()  # windows go to the model's device one batch at a time
     audio = audio[None] if audio.ndim == 1 else audio
     if audio.ndim != 2 or audio.shape[-1] == 0:
         raise UserError(f"audio must be [channels, samples] with samples > 0, got shape {tuple(audio.shape)}")
     if audio.shape[0] > 2 and audio.shape[0] != model.audio_channels:
         raise UserError(f"audio has {audio.shape[0]} channels; the model takes {model.audio_channels}: downmix it first "
                         f"(load_audio(path, channels={model.audio_channels}, downmix=True))")
-    audio = convert_channels(audio.float(), model.audio_channels)
-    return resample(audio, sample_rate, model.sample_rate)
+    return audio
 
-def _from_model(estimates: torch.Tensor, # [K, model channels, T'] at the model's rate
-                model_rate: int, # Hz
-                sample_rate: int, # the input's rate, Hz
-                channels: int, # the input's channel count
-                length: int, # the input's length in samples
-               ) -> torch.Tensor: # [K, channels, length]
-    "Estimates back at the input's rate, length and channel count."
-    estimates = resample(estimates, model_rate, sample_rate)
-    if estimates.shape[-1] != length:
-        estimates = nn.functional.pad(estimates, (0, max(0, length - estimates.shape[-1])))[..., :length]
-    if estimates.shape[1] != channels: estimates = torch.stack([convert_channels(e, channels) for e in estimates])
-    return estimates
+# %% ../nbs/11_separate.ipynb #c5497b6d
+class StreamResampler:
+    "Resample a signal that arrives in blocks into the samples `resample` gives for the whole signal."
+    def __init__(self, orig_rate: int, new_rate: int):
+        self.rates, g = (int(orig_rate), int(new_rate)), math.gcd(int(orig_rate), int(new_rate))
+        self.orig, self.new = self.rates[0] // g, self.rates[1] // g  # a frame: `orig` samples in, `new` out
+        reach = math.ceil(6 * self.orig / (0.99 * min(self.orig, self.new)))  # torchaudio's sinc half-width
+        self.context = (reach // self.orig + 2) * self.orig  # input kept around each frame: whole frames
+        self.held, self.held_start, self.total, self.frame = None, 0, 0, 0
+
+    def push(self, block: torch.Tensor, # [..., n] the next samples at `orig_rate`
+             last: bool = False, # no more samples follow: return all the rest
+            ) -> torch.Tensor: # [..., m] the next samples at `new_rate` that `block` completes
+        "Add `block`; return the output samples whose sinc kernel now lies inside the input seen so far."
+        self.held = block if self.held is None else torch.cat([self.held, block], -1)
+        self.total += block.shape[-1]
+        end = -(-self.total // self.orig) if last else max(self.frame, (self.total - self.context) // self.orig + 1)
+        start = max(0, self.frame * self.orig - self.context)  # a frame boundary, so phases line up
+        first, stop = (self.frame - start // self.orig) * self.new, (end - start // self.orig) * self.new
+        y = resample(self.held[..., start - self.held_start:], *self.rates) if end > self.frame else self.held[..., :0]
+        y = y[..., first:] if last else y[..., first:stop]
+        self.frame, keep = end, max(0, end * self.orig - self.context)
+        self.held, self.held_start = self.held[..., keep - self.held_start:], keep
+        return y
+
+def resample_blocks(blocks: Iterable[torch.Tensor], # [..., n] each
+                    orig_rate: int, new_rate: int, # Hz
+                   ) -> Iterator[torch.Tensor]: # [..., m] each, the same signal at `new_rate`
+    "Resample a stream of blocks without seams (see `StreamResampler`)."
+    if orig_rate == new_rate: yield from blocks; return
+    resampler, block = StreamResampler(orig_rate, new_rate), None
+    for block in blocks:
+        if (y := resampler.push(block)).shape[-1]: yield y
+    if block is not None: yield resampler.push(block[..., :0], last=True)
 
 # %% ../nbs/11_separate.ipynb #fbd51e1b
 def wiener_em(magnitudes: torch.Tensor, # [..., K, C, F, N] source magnitude estimates (>= 0)
@@ -114,6 +175,82 @@ def wiener_filter(estimates: torch.Tensor, # [B, K, C, T] waveform estimates
     out = [stft.inverse(wiener_em(stft(e).abs(), stft(m), iterations), m.shape[-1]) for e, m in zip(estimates, mixture)]
     return torch.stack(out)
 
+# %% ../nbs/11_separate.ipynb #10e27ab0
+def _model_fn(model: nn.Module, index: list[int], iterations: int, device: torch.device):
+    "The function `stream_overlap_add` calls: [b, C, chunk] -> [b, len(index), C, chunk] on the CPU."
+    stft = next((m for m in model.modules() if isinstance(m, STFT)), None)  # a spectrogram model's own STFT
+    def fn(batch):
+        with torch.inference_mode():
+            batch = batch.to(device)
+            out = model(batch)
+            estimates = getattr(out, 'estimates', out)
+            if iterations: estimates = wiener_filter(estimates, batch, iterations, stft)
+            return estimates[:, index].float().cpu().clone()  # clone: a normal tensor outside inference mode
+    return fn
+
+def _take(held: collections.deque, n: int) -> torch.Tensor:
+    "The first `n` samples of the blocks in `held` (removed from it)."
+    parts = []
+    while n > 0:
+        block = held.popleft()
+        parts.append(block[..., :n])
+        if block.shape[-1] > n: held.appendleft(block[..., n:])
+        n -= parts[-1].shape[-1]
+    return torch.cat(parts, -1)
+
+# %% ../nbs/11_separate.ipynb #53b2d821
+def separate_stream(model: nn.Module, # has targets, sample_rate, audio_channels; forward([B, C, T]) -> ModelOutput
+                    blocks: Iterable[torch.Tensor], # the mixture in pieces, [channels, n] each, float32
+                    sample_rate: int, # of the mixture, Hz
+                    channels: int, # of the mixture (1, 2, or the model's)
+                    targets: list[str] | str | None = None, # which targets; all the model's if None
+                    chunk_seconds: float = 6.0, # window length seen by the model
+                    overlap_seconds: float = 1.0, # cross-faded overlap of consecutive windows
+                    batch_size: int | None = None, # windows per forward pass; None: 1 on a CPU, 4 on a GPU
+                    residual: bool = False, # also give 'residual' = mixture - sum of the estimates
+                    wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
+                    device: str | torch.device | None = None, # move the model there first; the model's device if None
+                    progress: bool | float = False, # a progress bar (a float: the mixture's length in seconds)
+                   ) -> Iterator[torch.Tensor]: # [targets (+ residual), channels, n] each, in order, on the CPU
+    "Separate a mixture that arrives in blocks, yielding the estimates as soon as they are final."
+    names = check_targets(model, targets)
+    if residual and 'residual' in model.targets: raise UserError("the model has a target named 'residual'")
+    check_chunking(chunk_seconds, overlap_seconds, batch_size)
+    iterations = int(wiener)
+    if iterations < 0: raise UserError(f"wiener must be True, False or a number of EM iterations >= 1, got {wiener}")
+    device = torch.device(device) if device is not None else model_device(model)
+    batch_size = batch_size or (1 if device.type == 'cpu' else 4)
+    fn = _model_fn(model.to(device), [model.targets.index(t) for t in names], iterations, device)
+    chunk, overlap = round(chunk_seconds * model.sample_rate), round(overlap_seconds * model.sample_rate)
+    return _stream(model, blocks, sample_rate, channels, fn, chunk, overlap, batch_size, residual, progress)
+
+# %% ../nbs/11_separate.ipynb #0f5e8e56
+def _stream(model, blocks, rate, channels, fn, chunk, overlap, batch_size, residual, progress):
+    "The generator behind `separate_stream`: input -> model rate -> windows -> input rate, length and channels."
+    held, length = collections.deque(), [0]  # input kept for the residual; samples read so far
+    def mixture():
+        for block in blocks:
+            if residual: held.append(block)
+            length[0] += block.shape[-1]
+            yield convert_channels(block, model.audio_channels)
+    estimates = resample_blocks(stream_overlap_add(resample_blocks(mixture(), rate, model.sample_rate), fn, chunk,
+                                                   overlap, batch_size), model.sample_rate, rate)
+    was_training, done, shape = model.training, 0, None
+    model.eval()
+    try:
+        with tqdm(total=None if isinstance(progress, bool) else round(progress), unit='s', desc='separating',
+                  disable=not progress) as bar:
+            for y in itertools.chain(estimates, [None]):  # None: the end; resampling may have come out short
+                y = y if y is not None else torch.zeros(*shape, length[0] - done)
+                y, shape = y[..., :length[0] - done], y.shape[:-1]
+                if y.shape[-1] == 0: continue
+                if y.shape[1] != channels: y = torch.stack([convert_channels(e, channels) for e in y])
+                if residual: y = torch.cat([y, (_take(held, y.shape[-1]) - y.sum(0))[None]])
+                done += y.shape[-1]
+                bar.update(y.shape[-1] / rate)
+                yield y
+    finally: model.train(was_training)
+
 # %% ../nbs/11_separate.ipynb #b064ec79
 def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forward([B, C, T]) -> ModelOutput
              audio: torch.Tensor, # mixture [channels, samples] (or [samples]), any rate
@@ -121,42 +258,20 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
              targets: list[str] | str | None = None, # which targets to return; all the model's if None
              chunk_seconds: float = 6.0, # window length seen by the model
              overlap_seconds: float = 1.0, # cross-faded overlap of consecutive windows
-             batch_size: int = 4, # windows per forward pass
+             batch_size: int | None = None, # windows per forward pass; None: 1 on a CPU, 4 on a GPU
              residual: bool = False, # also return 'residual' = mixture - sum of the returned estimates
              wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
              device: str | torch.device | None = None, # move the model there first; the model's device if None
-             progress: bool = True, # show a progress bar over the chunks
+             progress: bool = True, # show a progress bar
             ) -> dict[str, torch.Tensor]: # target -> [channels, samples], like `audio`, on the CPU
     "Separate a mixture of any length, rate and channel count into the model's targets."
-    names = check_targets(model, targets)
-    if residual and 'residual' in model.targets: raise UserError("the model has a target named 'residual'")
-    check_chunking(chunk_seconds, overlap_seconds, batch_size)
-    chunk, overlap = round(chunk_seconds * model.sample_rate), round(overlap_seconds * model.sample_rate)
-    device = torch.device(device) if device is not None else model_device(model)
-    model.to(device)
-    audio = audio.detach().cpu() if isinstance(audio, torch.Tensor) else audio  # chunks go to `device` one batch at a time
-    x = _to_model(audio, sample_rate, model)
-    index = [model.targets.index(t) for t in names]
-    stft = next((m for m in model.modules() if isinstance(m, STFT)), None)  # a spectrogram model's own STFT
-    iterations = int(wiener)
-    if iterations < 0: raise UserError(f"wiener must be True, False or a number of EM iterations >= 1, got {wiener}")
-
-    def fn(batch):  # [b, C, chunk] -> [b, len(names), C, chunk] on the CPU
-        batch = batch.to(device)
-        out = model(batch)
-        estimates = getattr(out, 'estimates', out)
-        if iterations: estimates = wiener_filter(estimates, batch, iterations, stft)
-        return estimates[:, index].float().cpu()
-
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode(): y = overlap_add(x, fn, chunk, overlap, batch_size, progress)
-    finally: model.train(was_training)
-    y = _from_model(y, model.sample_rate, sample_rate, 1 if audio.ndim == 1 else audio.shape[0], audio.shape[-1])
-    out = {name: (e if audio.ndim == 2 else e[0]) for name, e in zip(names, y)}
-    if residual: out['residual'] = audio.float() - y.sum(0).reshape(audio.shape)
-    return out
+    x = _check_mixture(audio, model)
+    names = check_targets(model, targets) + (['residual'] if residual else [])
+    stream = separate_stream(model, [x], sample_rate, x.shape[0], targets, chunk_seconds, overlap_seconds, batch_size,
+                             residual, wiener, device, progress and x.shape[-1] / sample_rate)
+    out, done = torch.empty(len(names), *x.shape), 0
+    for y in stream: out[..., done:done + y.shape[-1]], done = y, done + y.shape[-1]
+    return {name: (e if audio.ndim == 2 else e[0]) for name, e in zip(names, out)}
 
 # %% ../nbs/11_separate.ipynb #decefe01
 def _model_from_folder(folder: Path) -> nn.Module:
@@ -249,15 +364,75 @@ def collect_inputs(inputs: list) -> tuple[list[Path], list[str]]:
         else: files.append(item)  # missing or unreadable files are reported when loaded
     return list(dict.fromkeys(files)), problems
 
+# %% ../nbs/11_separate.ipynb #125201f5
+PARTIAL = '.auralflow-partial'  # stems being written are hidden files: .<target>.auralflow-partial.<wav|flac>
+
+def partial_path(dest: Path, # a stem's final name
+                 suffix: str | None = None, # the temporary file's format; `dest`'s if None
+                ) -> Path:
+    "Where the stem `dest` is written until its whole track is done: a hidden file beside it."
+    return dest.with_name(f'.{dest.stem}{PARTIAL}{suffix or dest.suffix}')
+
+def remove_partials(folder: Path) -> list[Path]:
+    "Delete the half-written stems a killed run left in `folder`; return their names."
+    found = sorted(Path(folder).glob(f'.*{PARTIAL}.*')) if Path(folder).is_dir() else []
+    for p in found: p.unlink(missing_ok=True)
+    return found
+
+def _to_flac(src: Path, dest: Path, gain: float, block: int = 2 ** 18):
+    "Second pass: rewrite the float WAV `src` as 24-bit FLAC `dest`, times `gain`, block by block."
+    with (sf.SoundFile(src) as f,
+          sf.SoundFile(dest, 'w', f.samplerate, f.channels, DEFAULT_SUBTYPES['.flac'], format='FLAC') as g):
+        for data in f.blocks(block, dtype='float32', always_2d=True): g.write(data * gain)
+
+# %% ../nbs/11_separate.ipynb #4b55328a
+def write_stems(blocks: Iterable[torch.Tensor], # [len(dests), channels, n] each, in order
+                dests: dict[str, Path], # target -> final file (.wav: float32; .flac: 24-bit), all in one folder
+                sample_rate: int, # Hz
+                channels: int, # channel count of the stems
+                source=None, # the input's name, for the message when FLAC stems are scaled
+               ) -> list[Path]: # the files written
+    "Write a stream of stems block by block, renaming all into place at the end; on failure leave no file."
+    folder = next(iter(dests.values())).parent
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_partials(folder)  # left by a run that was killed
+    floats = {name: partial_path(dest, '.wav') for name, dest in dests.items()}
+    finals = {name: partial_path(dest) for name, dest in dests.items()}
+    try:
+        with contextlib.ExitStack() as files:
+            writers = [files.enter_context(sf.SoundFile(p, 'w', int(sample_rate), channels, 'FLOAT', format='WAV'))
+                       for p in floats.values()]
+            peak = 0.0
+            for y in blocks:
+                for writer, stem in zip(writers, y): writer.write(stem.T.numpy())
+                peak = max(peak, float(y.abs().max()))
+        flac = [name for name, dest in dests.items() if dest.suffix.lower() == '.flac']
+        gain = 1 / peak if flac and peak > 1 else 1.0
+        if gain != 1:
+            print(f"{source}: stems peak at {peak:.2f}; all scaled by {gain:.3f} to fit flac", file=sys.stderr)
+        for name in flac: _to_flac(floats[name], finals[name], gain)
+        for name, dest in dests.items():
+            os.chmod(finals[name], file_mode())
+            os.replace(finals[name], dest)
+    except BaseException:
+        if created: shutil.rmtree(folder, ignore_errors=True)  # a folder made for this track only
+        raise
+    finally:
+        for p in (*floats.values(), *finals.values()): p.unlink(missing_ok=True)
+    return list(dests.values())
+
+# %% ../nbs/11_separate.ipynb #61da790b
 def separate_file(model: nn.Module, # a separation model
                   path, # audio file
                   out, # output folder; stems go to out/<track>/
                   fmt: str = 'wav', # 'wav' (float32) or 'flac' (24-bit)
                   force: bool = False, # overwrite existing outputs
                   protect: set | None = None, # resolved paths never to write (the inputs)
-                  **kwargs, # passed to `separate` (targets, residual, wiener, chunk_seconds, ...)
+                  block_seconds: float = 10.0, # input decoded this many seconds at a time
+                  **kwargs, # passed to `separate_stream` (targets, residual, wiener, chunk_seconds, progress...)
                  ) -> list[Path]: # the files written
-    "Separate one audio file into `out/<track>/<target>.<fmt>`; `UserError` (one line) if it cannot be done."
+    "Separate one audio file into `out/<track>/<target>.<fmt>` in constant memory; `UserError` (one line) if it cannot."
     path = Path(path)
     names = check_targets(model, kwargs.get('targets')) + (['residual'] if kwargs.get('residual') else [])
     folder = Path(out) / track_name(path)
@@ -266,14 +441,17 @@ def separate_file(model: nn.Module, # a separation model
         if dest.resolve() in (protect or set()) or dest.resolve() == path.resolve():
             raise UserError(f"{path}: output {dest} would overwrite an input; choose another --out")
         if dest.exists() and not force: raise UserError(f"{path}: output {dest} exists; use --force to overwrite it")
-    audio, rate = load_audio(path, stream=0 if is_stem_file(path) else None)
-    if audio.shape[0] > 2 and audio.shape[0] != model.audio_channels:
-        raise UserError(f"{path}: has {audio.shape[0]} channels; downmix it to stereo first (e.g. ffmpeg -ac 2)")
-    stems = separate(model, audio, rate, **kwargs)
-    peak = max(float(s.abs().max()) for s in stems.values())
-    gain = 1 / peak if fmt != 'wav' and peak > 1 else 1
-    if gain != 1: print(f"{path}: stems peak at {peak:.2f}; all scaled by {gain:.3f} to fit {fmt}", file=sys.stderr)
-    return [save_audio(dests[name], stem * gain, rate) for name, stem in stems.items()]
+    source = open_audio(path)  # stream 0, the mixture, of a .stem.mp4
+    if source.channels > 2 and source.channels != model.audio_channels:
+        raise UserError(f"{path}: has {source.channels} channels; downmix it to stereo first (e.g. ffmpeg -ac 2)")
+    if kwargs.get('progress', True): kwargs['progress'] = source.frames / source.rate if source.frames else True
+    blocks = (torch.from_numpy(b) for b in source.blocks(max(1, round(block_seconds * source.rate))))
+    stems = separate_stream(model, blocks, source.rate, source.channels, **kwargs)
+    try: return write_stems(stems, dests, source.rate, source.channels, path)
+    except OSError as e: raise UserError(os_error_message(e) if e.filename else f"{folder}: {os_error_message(e)}") from None
+    except sf.LibsndfileError as e:  # libsndfile does not keep errno: a full disk is only "System error."
+        full = folder.parent.exists() and shutil.disk_usage(folder.parent).free < 2 ** 20
+        raise UserError(f"{folder}: cannot write the stems ({'no space left on the device' if full else e})") from None
 
 # %% ../nbs/11_separate.ipynb #9097cbc6
 def parse_device(name: str | None) -> torch.device:
@@ -345,7 +523,8 @@ def add_separate_command(subparsers):
     add_wiener_options(p)
     p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
     p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap of windows (default: %(default)s)')
-    p.add_argument('--batch-size', type=int, default=4, help='windows per forward pass (default: %(default)s)')
+    p.add_argument('--batch-size', type=int, default=None, help='windows per forward pass (default: 1 on a CPU, where '
+                   'it is fastest and leanest; 4 on a GPU)')
     p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
     p.add_argument('--force', action='store_true', help='overwrite existing output files (never the inputs), and '
                    'allow --out inside a dataset (a folder of track folders holding mixture.* and stems)')

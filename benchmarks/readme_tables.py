@@ -4,6 +4,7 @@
     python benchmarks/readme_tables.py scores RESULTS    # SI-SDR table from a results JSON (see --help)
     python benchmarks/readme_tables.py speed             # runs train_throughput.py and separation_speed.py (~10 min)
     python benchmarks/readme_tables.py speed --logs      # the table from their last saved outputs (benchmarks/results)
+    python benchmarks/readme_tables.py throughput        # BSSEval, generation, separation memory, start-up (saved outputs)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -124,6 +125,53 @@ def speed_table() -> str:
     return '\n'.join(lines)
 
 
+def _numbers(pattern: str, text: str) -> tuple:
+    "The groups of the first match of `pattern` in `text`, as floats where they are numbers."
+    m = re.search(pattern, text, re.M)
+    if not m: raise SystemExit(f'readme_tables: {pattern!r} not found in a saved benchmark output')
+    return tuple(float(g) if re.fullmatch(r'[-+.\deE]+', g) else g for g in m.groups())
+
+
+def _saved(name: str) -> tuple[str, str]:
+    "(first line: date and machine, whole text) of a saved benchmark output."
+    text = (RESULTS / name).read_text()
+    return text.splitlines()[0].lstrip('# '), text
+
+
+def separation_memory_rows() -> list[str]:
+    "Peak memory of `auralflow separate` on 1 and 60 minutes against Open-Unmix on 1 minute."
+    when, text = _saved('separation_memory.txt')
+    peak = {(k.strip(), m.strip()): float(p) for k, m, p in
+            re.findall(r'^\| (auralflow separate|openunmix umxhq) \| (\d+) \| (\d+) \|', text, re.M)}
+    one, sixty, umx = peak[('auralflow separate', '1')], peak[('auralflow separate', '60')], peak[('openunmix umxhq', '1')]
+    return [f'| `auralflow separate` peak memory, SpectrogramNetSimple, 60 min stereo vs 1 min | {sixty:.0f} MB vs '
+            f'{one:.0f} MB | Open-Unmix umxhq, 1 min: {umx:.0f} MB | {sixty / one:.2f}x (60/1 min) | <= 1.10x, '
+            f'< 1536 MB | {when} (separation_memory.py) |']
+
+
+def throughput_table() -> str:
+    "Throughput around the models (issue 22) and start-up (issue 20), each against its peer, from the saved outputs."
+    rows = ['| What | Auralflow | Peer | Ratio | Goal | Measured (script) |', '|---|---|---|---|---|---|']
+    when, text = _saved('metrics_speed.txt')
+    ours, theirs, ratio = _numbers(r'auralflow bss_eval:\s+[\d.]+ s wall,\s+([\d.]+) s CPU', text) + \
+        _numbers(r'museval.evaluate:\s+[\d.]+ s wall,\s+([\d.]+) s CPU', text) + _numbers(r'([\d.]+)x CPU', text)
+    worst = max(float(d) for d in re.findall(r'max \|ours - museval\| \w+: ([\d.e+-]+) dB', text))
+    rows.append(f'| BSSEval v4, 4 stereo targets x 30 s, 1 thread (max difference {worst:.0e} dB) | {ours:.2f} CPU s | '
+                f'museval {theirs:.1f} CPU s | {ratio:.1f}x | >= 20x | {when} (metrics_speed.py) |')
+    when, text = _saved('generate_speed.txt')
+    for backend, jobs, cpu, x in re.findall(r'^(synth|soundfont)\s+(\d+)\s+[\d.]+\s+([\d.]+)\s+([\d.]+)', text, re.M):
+        rows.append(f'| `auralflow generate --tracks 4 --seconds 15 --backend {backend} --jobs {jobs}`, start-up included '
+                    f'| {cpu} CPU s for 60 s of audio | real time | {x}x per core | >= 20x | {when} (generate_speed.py) |')
+    if (RESULTS / 'separation_memory.txt').is_file(): rows += separation_memory_rows()
+    when, text = _saved('cli_startup.txt')
+    base, = _numbers(r'^python -c pass \(baseline\)\s+([\d.]+)', text)
+    for line in ('--version', '--help'):
+        wall, rss = _numbers(rf'^auralflow {line}\s+([\d.]+)\s+(\d+)', text)
+        rows.append(f'| `auralflow {line}` | {wall:.2f} s, {rss:.0f} MB | `python -c pass` {base:.2f} s | | '
+                    f'< 0.5 s, < 100 MB | {when} (cli_startup.py) |')
+    return '\n'.join(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='table', required=True)
@@ -132,10 +180,11 @@ def main(argv=None):
     p.add_argument('results', type=Path)
     p = sub.add_parser('speed', help='training and separation speed against Open-Unmix (runs the benchmarks)')
     p.add_argument('--logs', action='store_true', help='use the saved outputs in benchmarks/results, run nothing')
+    sub.add_parser('throughput', help='BSSEval, generation, separation memory and start-up, from saved outputs')
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
-            else scores_table(json.loads(args.results.read_text())))
+            else throughput_table() if args.table == 'throughput' else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
     print(text)
     subprocess.run([sys.executable, str(ROOT / '.ci' / 'build_docs.py'), '--readme'], check=True)
