@@ -11,6 +11,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -20,14 +21,14 @@ from typing import TYPE_CHECKING, Iterator
 import numpy as np
 import soundfile as sf
 
-from .core import UserError
+from .core import UserError, atomic_path
 
 if TYPE_CHECKING: import torch  # imported lazily by the functions that need it
 
 # %% auto #0
 __all__ = ['SOUNDFILE_SUFFIXES', 'STEM_SUFFIX', 'STEM_NAMES', 'DEFAULT_SUBTYPES', 'AudioError', 'is_stem_file', 'audio_suffix',
-           'resample', 'convert_channels', 'wav_truncation', 'load_audio', 'AudioStream', 'open_audio', 'file_mode',
-           'atomic_path', 'save_audio']
+           'resample', 'convert_channels', 'wav_truncation', 'decoder_error', 'quiet_decoder', 'load_audio',
+           'AudioStream', 'open_audio', 'save_audio']
 
 # %% ../nbs/00_audio.ipynb #122fdca2
 class AudioError(UserError):
@@ -112,11 +113,32 @@ def _check_samples(audio: np.ndarray, path):
     if audio.size == 0: raise AudioError(path, "contains no audio samples (empty file)")
     if not np.isfinite(audio).all(): raise AudioError(path, "contains NaN or infinite samples")
 
+_NOT_AUDIO = ('format not recognised', 'not a regular file', 'unknown format')  # libsndfile found no audio stream
+
+def decoder_error(path, # the file
+                  e: Exception, # what the decoder (libsndfile through soundfile) raised
+                 ) -> AudioError:
+    "The one-line error for a file the decoder refused: not audio at all, or audio it cannot read (and why)."
+    if any(s in str(e).lower() for s in _NOT_AUDIO): return AudioError(path, "not an audio file (no decodable stream)")
+    return AudioError(path, f"not a readable audio file ({e})")
+
+@contextlib.contextmanager
+def quiet_decoder():
+    "Silence what C decoders print on file descriptor 2 while they probe a file (libmpg123's 'Note: ...' lines)."
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, 'w') as null: os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
 def _read_soundfile(path) -> tuple[np.ndarray, int]:
     if Path(path).suffix.lower() == '.wav' and (problem := wav_truncation(path)): raise AudioError(path, problem)
-    try: data, rate = sf.read(str(path), dtype='float32', always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
-        raise AudioError(path, f"not a readable audio file ({e})") from None
+    try:
+        with quiet_decoder(): data, rate = sf.read(str(path), dtype='float32', always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e: raise decoder_error(path, e) from None
     return data.T, rate  # [channels, samples]
 
 def _read_stem_file(path) -> tuple[np.ndarray, int]:
@@ -180,8 +202,7 @@ def _soundfile_blocks(s: AudioStream, frames: int) -> Iterator[np.ndarray]:
     try:
         with _SequentialSoundFile(str(s.path)) as f:
             while (data := f.read(frames, dtype='float32', always_2d=True)).size: yield np.ascontiguousarray(data.T)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
-        raise AudioError(s.path, f"not a readable audio file ({e})") from None
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e: raise decoder_error(s.path, e) from None
 
 def _ffmpeg_blocks(s: AudioStream, frames: int) -> Iterator[np.ndarray]:
     command = ['ffmpeg', '-nostdin', '-v', 'error', '-i', str(s.path), '-map', f'0:a:{s.stream}',
@@ -219,34 +240,12 @@ def open_audio(path, # wav, flac, ogg, mp3, aiff or .stem.mp4 file
     path, suffix = _checked_file(path)
     if suffix == STEM_SUFFIX: return AudioStream(path, *_stem_stream_info(path, stream), stream=stream)
     if suffix == '.wav' and (problem := wav_truncation(path)): raise AudioError(path, problem)
-    try: info = sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
-        raise AudioError(path, f"not a readable audio file ({e})") from None
+    try:
+        with quiet_decoder(): info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e: raise decoder_error(path, e) from None
     return AudioStream(path, info.samplerate, info.channels, info.frames)
 
 # %% ../nbs/00_audio.ipynb #84308d88
-def file_mode() -> int:
-    "Permissions of a newly created file under the current umask (what `open(path, 'w')` would give)."
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-@contextlib.contextmanager
-def atomic_path(path, # the file to write or replace
-               ):
-    "Yield a temporary path beside `path`; on success it is renamed onto `path`, so `path` is never half-written."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, file_mode())  # mkstemp makes owner-only files; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 DEFAULT_SUBTYPES = {'.wav': 'FLOAT', '.flac': 'PCM_24', '.ogg': 'VORBIS', '.mp3': 'MPEG_LAYER_III',
                     '.aif': 'PCM_24', '.aiff': 'PCM_24'}
 _FLOAT_SUBTYPES = {'FLOAT', 'DOUBLE'}

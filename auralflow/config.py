@@ -21,8 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
-from .audio import atomic_path
-from .core import UserError, did_you_mean, os_error_message, output_folder
+from .core import UserError, atomic_write_text, did_you_mean, os_error_message, output_folder
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
                                model_class, model_config, model_outputs, resolve_model_name, state_mismatch)
@@ -31,8 +30,8 @@ from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, crea
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
            'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
            'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
-           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'atomic_write_text',
-           'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
+           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'save_config',
+           'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
            'create_training_folder', 'check_weights_kept', 'run_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
@@ -361,12 +360,6 @@ def config_path(folder) -> Path:
     "The `config.json` of a training folder (or `folder` itself if it is a .json file)."
     folder = Path(folder).expanduser()
     return folder if folder.suffix == '.json' else folder / CONFIG_FILE
-
-def atomic_write_text(path, text: str) -> Path:
-    "Write `text` to `path` through a temporary file and `os.replace`: never half-written."
-    with atomic_path(path) as tmp, open(tmp, 'w') as f:
-        f.write(text); f.flush(); os.fsync(f.fileno())
-    return Path(path)
 
 def save_config(cfg: Config, # what to save
                 folder, # training folder (created if needed) or a .json path

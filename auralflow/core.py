@@ -12,11 +12,13 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'UserError', 'user_message', 'did_you_mean', 'parse_device', 'os_error_message',
-           'output_folder', 'cache_dir', 'in_notebook']
+__all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'PARTIAL', 'UserError', 'user_message', 'did_you_mean', 'parse_device',
+           'os_error_message', 'output_folder', 'file_mode', 'atomic_path', 'atomic_write_text', 'remove_partials',
+           'cache_dir', 'in_notebook']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
@@ -89,6 +91,55 @@ def output_folder(path, # the folder a command writes into (made with its missin
     except BaseException:
         if created is not None: shutil.rmtree(created, ignore_errors=True)
         raise
+
+# %% ../nbs/00_core.ipynb #6a583d80
+PARTIAL = '.auralflow-partial'  # in the name of every file being written: .<name>.auralflow-partial<...>.<suffix>
+
+def file_mode() -> int:
+    "Permissions of a newly created file under the current umask (what `open(path, 'w')` would give)."
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+def _flush_to_disk(path):
+    with open(path, 'rb+') as f: os.fsync(f.fileno())
+
+@contextlib.contextmanager
+def atomic_path(path, # the file to write or replace
+               ):
+    "Yield a hidden temporary path beside `path`; on success it is synced and renamed onto `path`, never half-written."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}{PARTIAL}.', suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        _flush_to_disk(tmp)
+        os.chmod(tmp, file_mode())  # mkstemp makes owner-only files; give the usual permissions
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        if e.filename is None: raise OSError(e.errno, e.strerror, str(path)) from None  # say which file
+        raise
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+def atomic_write_text(path, # the file to write or replace
+                      text: str, # its new content
+                     ) -> Path:
+    "Write `text` to `path` through `atomic_path`."
+    with atomic_path(path) as tmp: Path(tmp).write_text(text)
+    return Path(path)
+
+def remove_partials(folder, # where a killed run may have left temporaries
+                    recursive: bool = False, # also in every sub-folder
+                   ) -> list[Path]: # the files removed
+    "Delete the temporary files that a killed run of Auralflow left in `folder`."
+    folder = Path(folder)
+    found = sorted((folder.rglob if recursive else folder.glob)(f'.*{PARTIAL}*')) if folder.is_dir() else []
+    for p in found: p.unlink(missing_ok=True)
+    return found
 
 # %% ../nbs/00_core.ipynb #8506db61
 def cache_dir(kind: str = '', # a sub-folder: 'weights', 'datasets'; '' for the cache itself

@@ -17,8 +17,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from .core import UserError
-from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels, is_stem_file,
-                             load_audio, resample, wav_truncation)
+from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels, decoder_error,
+                             is_stem_file, load_audio, resample, wav_truncation)
 
 # %% auto #0
 __all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL', 'CLIP_RUN', 'AUGMENTATIONS',
@@ -96,7 +96,7 @@ def _file_info(path: Path) -> tuple[int, int, int]:
     if path.suffix.lower() == '.wav' and (problem := wav_truncation(path)): raise AudioError(path, problem)
     try: info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:
-        raise AudioError(path, f"not a readable audio file ({e})") from None
+        raise decoder_error(path, e) from None
     if info.frames == 0: raise AudioError(path, "contains no audio samples")
     return info.samplerate, info.frames, info.channels
 
@@ -296,7 +296,7 @@ def sample_problems(path, # a wav, flac, ogg, mp3 or aiff file
                 clipped.add(np.flatnonzero(_flat_tops(block)) + offset)
                 peak, offset = max(peak, float(np.abs(block).max(initial=0))), offset + len(block)
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:
-        return [Problem('unreadable', path, f"not a readable audio file ({e})")]
+        return [Problem('unreadable', path, decoder_error(path, e).reason)]
     problems = []
     if bad.count: problems.append(Problem('non-finite', path, f"NaN or infinite values in {bad.where(rate)}"))
     if clipped.count: problems.append(Problem('clipping', path, f"clipped: {CLIP_RUN}+ samples in a row at full "
@@ -354,7 +354,7 @@ def _fit(audio: np.ndarray, frames: int) -> np.ndarray:
 def _read_soundfile(path: Path, start: int, frames: int) -> np.ndarray: # [channels, frames]
     try: data, _ = sf.read(str(path), start=start, frames=frames, dtype='float32', always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:
-        raise AudioError(path, f"not a readable audio file ({e})") from None
+        raise decoder_error(path, e) from None
     return _fit(data.T, frames)
 
 def _read_streams(path: Path, streams: list[int], start: int, frames: int, rate: int, channels: int

@@ -20,12 +20,11 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .audio import atomic_path
-from .core import UserError, output_folder
+from .core import UserError, atomic_path, output_folder, parse_device
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
 from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, load_model,
-                                parse_device, separate, wiener_option)
+                                separate, wiener_option)
 from .transforms import STFT
 
 # %% auto #0

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .audio import save_audio
-from .core import UserError
+from .core import UserError, atomic_write_text, remove_partials
 from .instruments import FluidSynthRenderer, render_synth, pan_gains, butter, fft_filter, fft_size
 from .instruments import INSTALL_HINT, SoundFontError, find_soundfont, fluidsynth_problem
 from .instruments import pretty_midi  # imported there without pyfluidsynth's print
@@ -706,10 +706,7 @@ def _open_output(out: Path, params: dict) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     return dict(generator='auralflow.generate', note=NOTE, parameters=params, complete=False, tracks=[])
 
-def _write_manifest(out: Path, manifest: dict):
-    tmp = out / f'.{MANIFEST}.tmp'
-    tmp.write_text(json.dumps(manifest, indent=1))
-    tmp.replace(out / MANIFEST)
+def _write_manifest(out: Path, manifest: dict): atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=1))
 
 # %% ../nbs/04b_generate.ipynb #696d3631
 def _track_complete(out: Path, entry: dict) -> bool:
@@ -781,6 +778,7 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
 def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progress: bool):
     "Write the tracks the manifest does not hold yet, updating it (in place and on disk) after each."
     tracks = params['tracks']
+    remove_partials(out, recursive=True)  # files a killed run was writing
     done = {t['index']: t for t in manifest['tracks'] if _track_complete(out, t)}
     manifest['tracks'] = [done[i] for i in sorted(done)]
     _write_manifest(out, manifest)

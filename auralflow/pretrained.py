@@ -15,9 +15,7 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .audio import atomic_path
-from .core import UserError, cache_dir, did_you_mean
-from .config import atomic_write_text
+from .core import UserError, atomic_path, atomic_write_text, cache_dir, did_you_mean
 from .models import create_model, list_models, state_mismatch, stored_config
 
 # %% auto #0

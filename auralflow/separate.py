@@ -23,17 +23,18 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .audio import (AudioError, UserError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
-                             file_mode, is_stem_file, open_audio, resample)
-from .core import os_error_message
+from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
+                             is_stem_file, open_audio, resample)
+from .core import (PARTIAL, UserError, file_mode, os_error_message, output_folder, parse_device,
+                            remove_partials)
 from .transforms import STFT, chunk_starts, crossfade_weights
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'PARTIAL', 'model_device', 'check_chunking', 'check_targets', 'stream_overlap_add',
-           'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream', 'separate',
-           'load_model', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs',
-           'partial_path', 'remove_partials', 'write_stems', 'separate_file', 'parse_device', 'add_wiener_options',
-           'wiener_option', 'check_output_folder', 'add_separate_command', 'run_separate']
+__all__ = ['AUDIO_SUFFIXES', 'model_device', 'check_chunking', 'check_targets', 'stream_overlap_add', 'StreamResampler',
+           'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream', 'separate', 'load_model', 'track_name',
+           'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs', 'partial_path', 'write_stems',
+           'separate_file', 'add_wiener_options', 'wiener_option', 'check_output_folder', 'add_separate_command',
+           'run_separate']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -365,19 +366,11 @@ def collect_inputs(inputs: list) -> tuple[list[Path], list[str]]:
     return list(dict.fromkeys(files)), problems
 
 # %% ../nbs/11_separate.ipynb #125201f5
-PARTIAL = '.auralflow-partial'  # stems being written are hidden files: .<target>.auralflow-partial.<wav|flac>
-
 def partial_path(dest: Path, # a stem's final name
                  suffix: str | None = None, # the temporary file's format; `dest`'s if None
                 ) -> Path:
     "Where the stem `dest` is written until its whole track is done: a hidden file beside it."
     return dest.with_name(f'.{dest.stem}{PARTIAL}{suffix or dest.suffix}')
-
-def remove_partials(folder: Path) -> list[Path]:
-    "Delete the half-written stems a killed run left in `folder`; return their names."
-    found = sorted(Path(folder).glob(f'.*{PARTIAL}.*')) if Path(folder).is_dir() else []
-    for p in found: p.unlink(missing_ok=True)
-    return found
 
 def _to_flac(src: Path, dest: Path, gain: float, block: int = 2 ** 18):
     "Second pass: rewrite the float WAV `src` as 24-bit FLAC `dest`, times `gain`, block by block."
@@ -394,8 +387,10 @@ def write_stems(blocks: Iterable[torch.Tensor], # [len(dests), channels, n] each
                ) -> list[Path]: # the files written
     "Write a stream of stems block by block, renaming all into place at the end; on failure leave no file."
     folder = next(iter(dests.values())).parent
-    created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    with output_folder(folder):  # a failure removes the folders made for this track
+        return _write_stems(blocks, dests, folder, sample_rate, channels, source)
+
+def _write_stems(blocks, dests: dict, folder: Path, sample_rate: int, channels: int, source) -> list[Path]:
     remove_partials(folder)  # left by a run that was killed
     floats = {name: partial_path(dest, '.wav') for name, dest in dests.items()}
     finals = {name: partial_path(dest) for name, dest in dests.items()}
@@ -415,9 +410,6 @@ def write_stems(blocks: Iterable[torch.Tensor], # [len(dests), channels, n] each
         for name, dest in dests.items():
             os.chmod(finals[name], file_mode())
             os.replace(finals[name], dest)
-    except BaseException:
-        if created: shutil.rmtree(folder, ignore_errors=True)  # a folder made for this track only
-        raise
     finally:
         for p in (*floats.values(), *finals.values()): p.unlink(missing_ok=True)
     return list(dests.values())
@@ -454,15 +446,6 @@ def separate_file(model: nn.Module, # a separation model
         raise UserError(f"{folder}: cannot write the stems ({'no space left on the device' if full else e})") from None
 
 # %% ../nbs/11_separate.ipynb #9097cbc6
-def parse_device(name: str | None) -> torch.device:
-    "A torch device from a command-line name (the GPU if there is one when None); `UserError` if unusable."
-    if name is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    try: device = torch.device(name)
-    except RuntimeError: raise UserError(f"unknown device {name!r}; use cpu, cuda or cuda:N") from None
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        raise UserError(f"device {name!r}: no CUDA GPU is available here; use --device cpu")
-    return device
-
 def add_wiener_options(p: argparse.ArgumentParser):
     "Add `--wiener` and `--wiener-iterations` to a command's parser."
     p.add_argument('--wiener', action='store_true', help='refine the estimates with a multichannel Wiener filter '
@@ -532,6 +515,10 @@ def add_separate_command(subparsers):
     p.set_defaults(func=run_separate)
     return p
 
+def _skip(problem):
+    "One line for an input that is not separated (the others still are)."
+    print(f"auralflow separate: error: {problem}", file=sys.stderr)
+
 def run_separate(args) -> int:
     "Run `auralflow separate`; returns 0, 1 if some inputs were skipped, 2 if all were."
     wiener = wiener_option(args.wiener, args.wiener_iterations)
@@ -540,7 +527,7 @@ def run_separate(args) -> int:
     check_output_folder(args.out, [Path(args.out) / track_name(p) for p in files], args.force)
     model = load_model(args.model, parse_device(args.device))
     targets = check_targets(model, args.targets)
-    for problem in problems: print(f'skipped {problem}', file=sys.stderr)
+    for problem in problems: _skip(problem)
     protect, done = {p.resolve() for p in files}, {}
     for path in tqdm(files, desc='songs', unit='song', disable=not args.progress or len(files) < 2):
         try:
@@ -554,5 +541,5 @@ def run_separate(args) -> int:
             print(f"{path} -> {written[0].parent}/ ({', '.join(p.name for p in written)})")
         except UserError as e:
             problems.append(str(e))
-            print(f'skipped {e}', file=sys.stderr)
+            _skip(e)
     return 0 if not problems else 1 if done else 2

@@ -21,8 +21,8 @@ import torch.nn as nn
 from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
-from .audio import atomic_path, save_audio
-from .core import UserError, cache_dir, in_notebook, parse_device
+from .audio import save_audio
+from .core import UserError, atomic_path, cache_dir, in_notebook, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import AudioDataset, AudioFolder, create_dataloader, detect_layout, find_tracks
 from .losses import create_loss
