@@ -18,6 +18,7 @@ The peer is real time (1.0x: one second of audio per second). The goal of issue 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import resource
 import subprocess
@@ -55,6 +56,8 @@ def main():
     p.add_argument('--repeat', type=int, default=3, help='runs of each setting; the fastest (least CPU) is kept')
     args = p.parse_args()
     audio = args.tracks * args.seconds
+    cpu_name = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')
+    print(f"# {datetime.date.today()} on {cpu_name}, {os.cpu_count()} cores; python benchmarks/generate_speed.py")
     print(f"auralflow generate OUT --tracks {args.tracks} --seconds {args.seconds:g}: {audio:g} s of audio per run; "
           f"peer: real time (1.0x); goal {GOAL:g}x per core (<= {audio / GOAL:.2f} CPU s)")
     print(f"load average before: {os.getloadavg()[0]:.1f} (this machine's other work inflates CPU time too)")

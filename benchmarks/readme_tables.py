@@ -133,9 +133,10 @@ def _numbers(pattern: str, text: str) -> tuple:
 
 
 def _saved(name: str) -> tuple[str, str]:
-    "(first line: date and machine, whole text) of a saved benchmark output."
+    "(date and machine from the first line, whole text) of a saved benchmark output."
     text = (RESULTS / name).read_text()
-    return text.splitlines()[0].lstrip('# '), text
+    m = re.match(r'# (\d{4}-\d\d-\d\d) on (.+?, \d+ cores)', text)
+    return (f'{m.group(1)}, {m.group(2)}' if m else text.splitlines()[0].lstrip('# ')), text
 
 
 def separation_memory_rows() -> list[str]:
