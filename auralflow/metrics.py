@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from scipy.fft import next_fast_len
 
-from .audio import UserError
+from .core import UserError, atomic_write_text
 from .losses import ideal_binary_mask, ideal_ratio_mask
 from .transforms import STFT
 
@@ -364,10 +364,7 @@ def save_museval_json(path, # destination, e.g. `<out>/test/<track>.json` as mus
                       **kwargs, # sample_rate, window, hop as for `museval_json`
                      ) -> Path:
     "Write `museval_json` to `path` (NaN written as `NaN`, as museval does)."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(museval_json(scores, targets, **kwargs), indent=2))
-    return path
+    return atomic_write_text(path, json.dumps(museval_json(scores, targets, **kwargs), indent=2))
 
 # %% ../nbs/07_metrics.ipynb #28cdf91d
 ORACLES = ('ibm', 'irm', 'wiener')

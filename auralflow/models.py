@@ -9,13 +9,13 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.utils.flop_counter import FlopCounterMode
+
+if TYPE_CHECKING: import pandas as pd  # imported by the two tables that use it: loading a model stays light
 
 from .core import UserError, did_you_mean
 from .transforms import STFT
@@ -632,6 +632,7 @@ def model_summary(model: nn.Module, # any model (or module)
                   example: torch.Tensor | None = None, # optional input, e.g. a mixture [1, C, T], to record shapes
                  ) -> pd.DataFrame: # columns block, layer, parameters, share (%), [output shape]
     "Parameters per block (and output shapes for `example`), with a final 'total' row."
+    import pandas as pd
     blocks = list(_blocks(model))
     rows = [dict(block=name, layer=type(m).__name__, parameters=sum(p.numel() for p in m.parameters()))
             for name, m in blocks]
@@ -666,6 +667,7 @@ def _run(fn, args: tuple) -> tuple[float, float]:
 
 def _measure(fn, args: tuple, repeats: int) -> dict:
     "GFLOP (torch's counter) and best CPU milliseconds of `fn(*args)`, forward and backward."
+    from torch.utils.flop_counter import FlopCounterMode  # 80 MB of imports (triton): only when measuring
     with FlopCounterMode(display=False) as counter: _run(fn, args)
     with FlopCounterMode(display=False) as forward: fn(*args)
     f = forward.get_total_flops()
@@ -689,6 +691,7 @@ def model_cost(model: SeparationModel, # any model, e.g. `create_model(name)`
                repeats: int = 3, # timed runs; the best is kept
               ) -> pd.DataFrame: # per block, then 'other' (STFT, masks, loss) and 'total'
     "What one training pass costs, block by block: parameters, GFLOP and CPU milliseconds, forward and backward."
+    import pandas as pd
     x = torch.randn(batch, model.audio_channels, round(seconds * model.sample_rate))
     blocks, calls, was_training = dict(_blocks(model)), {}, model.training
     hooks = [m.register_forward_pre_hook(lambda _m, args, name=name: calls.setdefault(name, args))

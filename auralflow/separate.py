@@ -442,7 +442,8 @@ def separate_file(model: nn.Module, # a separation model
     try: return write_stems(stems, dests, source.rate, source.channels, path)
     except OSError as e: raise UserError(os_error_message(e) if e.filename else f"{folder}: {os_error_message(e)}") from None
     except sf.LibsndfileError as e:  # libsndfile does not keep errno: a full disk is only "System error."
-        full = folder.parent.exists() and shutil.disk_usage(folder.parent).free < 2 ** 20
+        existing = next(p for p in folder.parents if p.exists())  # the folders made for the track are gone
+        full = shutil.disk_usage(existing).free < 2 ** 20
         raise UserError(f"{folder}: cannot write the stems ({'no space left on the device' if full else e})") from None
 
 # %% ../nbs/11_separate.ipynb #9097cbc6
