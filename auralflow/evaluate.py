@@ -195,7 +195,7 @@ def add_evaluate_command(subparsers):
     add_wiener_options(p)
     p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
     p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap (default: %(default)s)')
-    p.add_argument('--batch-size', type=int, default=4, help='windows per forward pass (default: %(default)s)')
+    p.add_argument('--batch-size', type=int, default=None, help='windows per forward pass (default: 1 on a CPU, 4 on a GPU)')
     p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
     p.add_argument('--no-progress', dest='progress', action='store_false', help='hide the progress bars')
     p.set_defaults(func=run_evaluate)

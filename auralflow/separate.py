@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -288,17 +289,28 @@ def _model_from_folder(folder: Path) -> nn.Module:
     name = d.get('model_name') or section.get('name')
     if not name: raise UserError(f"{config}: no model name (expected a 'model_name' key)")
     model = create_model(name, stored_config({k: v for k, v in section.items() if k != 'name'}))
-    checkpoint = next((p for p in (folder / 'checkpoint' / f for f in ('best.pt', 'last.pt')) if p.is_file()), None)
-    if checkpoint is None:
+    found = [p for p in (folder / 'checkpoint' / f for f in ('best.pt', 'last.pt')) if p.is_file()]
+    if not found:
         raise UserError(f"{folder}: no checkpoint/best.pt or checkpoint/last.pt; train it first (`auralflow train {folder}`)")
+    problems = []
+    for checkpoint in found:  # best first; a damaged best.pt falls back to last.pt, with a notice
+        try: state = _checkpoint_weights(checkpoint, model)
+        except UserError as e: problems.append(str(e)); continue
+        if problems: warnings.warn(f"{problems[0]}; using {checkpoint.name} instead")
+        model.load_state_dict(state)
+        return model
+    raise UserError('; '.join(problems))
+
+def _checkpoint_weights(checkpoint: Path, model: nn.Module) -> dict:
+    "The model weights in `checkpoint`; `UserError` if it is unreadable or does not fit `model`."
+    from auralflow.models import state_mismatch
     try: state = torch.load(checkpoint, map_location='cpu', weights_only=True)
     except Exception as e: raise UserError(f"{checkpoint}: not a readable checkpoint ({type(e).__name__}: {e})") from None
     state = state.get('model', state) if isinstance(state, dict) else state
     if not isinstance(state, dict): raise UserError(f"{checkpoint}: not a checkpoint (no state dict in it)")
     if problem := state_mismatch(model, state):
         raise UserError(f"{checkpoint}: weights do not fit the model in config.json: {problem}")
-    model.load_state_dict(state)
-    return model
+    return state
 
 def load_model(model_ref, # training folder (config.json + checkpoint/) or pretrained model name
                device: str | torch.device = 'cpu', # where to put the model
