@@ -21,12 +21,12 @@ from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels
                              is_stem_file, load_audio, resample, wav_truncation)
 
 # %% auto #0
-__all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL', 'CLIP_RUN', 'AUGMENTATIONS',
-           'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport', 'DatasetError', 'Track', 'inspect_track',
-           'musdb_validation_tracks', 'detect_layout', 'find_tracks', 'sample_problems', 'verify_dataset',
-           'check_finite_window', 'load_stems', 'augment_gain', 'augment_channelswap', 'check_augmentations',
-           'augment_sources', 'AudioDataset', 'EpochSampler', 'AudioFolder', 'collate', 'create_dataloader',
-           'create_audio_dataset', 'create_dataloaders']
+__all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL', 'CLIP_RUN', 'SCAN_LIMIT',
+           'AUGMENTATIONS', 'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport', 'DatasetError', 'Track',
+           'inspect_track', 'musdb_validation_tracks', 'detect_layout', 'find_tracks', 'sample_problems',
+           'verify_dataset', 'scan_tracks', 'check_finite_window', 'load_stems', 'augment_gain', 'augment_channelswap',
+           'check_augmentations', 'augment_sources', 'AudioDataset', 'EpochSampler', 'AudioFolder', 'collate',
+           'create_dataloader', 'create_audio_dataset', 'create_dataloaders']
 
 # %% ../nbs/03_datasets.ipynb #ced2dc2a
 DEFAULT_TARGETS = ('vocals', 'drums', 'bass', 'other')  # K = 4, in this order
@@ -341,6 +341,17 @@ def _decode_problems(track: Track) -> list[Problem]:
             try: load_audio(path)
             except AudioError as e: problems.append(Problem('unreadable', path, e.reason))
     return problems
+
+# %% ../nbs/03_datasets.ipynb #c19021c5
+SCAN_LIMIT = 2 ** 30  # bytes of audio files that training decodes completely before it starts
+
+def scan_tracks(tracks: Sequence[Track], # the tracks a training run will read
+                limit: int = SCAN_LIMIT, # read nothing if their files hold more bytes than this
+               ) -> list[Problem] | None: # bad samples found; None if the files are too large to scan
+    "Decode every (non-.stem.mp4) file of `tracks` and report bad samples: NaN or inf, clipping, silence."
+    files = list(dict.fromkeys(f for t in tracks for f in t.files.values() if not is_stem_file(f)))
+    if sum(f.stat().st_size for f in files) > limit: return None
+    return [p for f in files for p in sample_problems(f)]
 
 # %% ../nbs/03_datasets.ipynb #facffb86
 _MARGIN = 64  # extra native samples read on each side of a window that is resampled

@@ -24,7 +24,8 @@ from tqdm.auto import tqdm
 from .audio import save_audio
 from .core import UserError, atomic_path, cache_dir, in_notebook, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
-from .datasets import AudioDataset, AudioFolder, create_dataloader, detect_layout, find_tracks
+from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport, create_dataloader,
+                                detect_layout, find_tracks, scan_tracks)
 from .losses import create_loss
 from .metrics import si_sdr
 from .models import create_model, state_mismatch
@@ -305,6 +306,7 @@ class Trainer:
         self.dist = init_distributed(t.device)
         self.device = parse_device(t.device, self.dist.local_rank)
         self.train_set, self.valid_set, self.splits = make_datasets(cfg, root)
+        self._check_samples()
         seed_everything(t.seed)
         self.module = create_model(cfg.model_name, cfg.model).to(self.device)
         self.model = self.module
@@ -325,6 +327,18 @@ class Trainer:
 
     @property
     def lr(self) -> float: return self.optimizer.param_groups[0]['lr']
+
+    def _check_samples(self):
+        "Before the first step: `DatasetError` for NaN or infinite samples; a notice for clipped or silent stems."
+        problems = scan_tracks(self.train_set.tracks)
+        if problems is None:
+            self.log(f"{self.root}: too large to scan at every start; check it once with "
+                     "auralflow.datasets.verify_dataset(root, decode=True)")
+            return
+        errors = [p for p in problems if p.kind not in WARNING_KINDS]
+        if errors: raise DatasetError(DatasetReport(self.root, len(self.train_set.tracks), errors))
+        for p in problems[:5]: self.log(f"warning: {p.path}: {p.message}")
+        if len(problems) > 5: self.log(f"warning: {len(problems) - 5} more; verify_dataset(root, decode=True) lists them")
 
     def log(self, message: str):
         "Print `message` (rank 0 only) without breaking a progress bar."
