@@ -441,10 +441,12 @@ def separate_file(model: nn.Module, # a separation model
     names = check_targets(model, kwargs.get('targets')) + (['residual'] if kwargs.get('residual') else [])
     folder = Path(out) / track_name(path)
     dests = {name: folder / f'{name}.{fmt}' for name in names}
+    interrupted = folder.is_dir() and any(folder.glob(f'.*{PARTIAL}*'))  # killed while renaming: finish the job
     for dest in dests.values():
         if dest.resolve() in (protect or set()) or dest.resolve() == path.resolve():
             raise UserError(f"{path}: output {dest} would overwrite an input; choose another --out")
-        if dest.exists() and not force: raise UserError(f"{path}: output {dest} exists; use --force to overwrite it")
+        if dest.exists() and not (force or interrupted):
+            raise UserError(f"{path}: output {dest} exists; use --force to overwrite it")
     source = open_audio(path)  # stream 0, the mixture, of a .stem.mp4
     if source.channels > 2 and source.channels != model.audio_channels:
         raise UserError(f"{path}: has {source.channels} channels; downmix it to stereo first (e.g. ffmpeg -ac 2)")
