@@ -77,10 +77,14 @@ def build_parser(commands=tuple(COMMANDS), # commands whose module is imported t
     for p in (parser, *subparsers.choices.values()): p.allow_abbrev = False  # `--dropout` must not mean `--dropout_p`
     return parser
 
+def _first_word(argv: list[str]) -> str | None:
+    "The first argument that is not an option (top-level options take no values)."
+    return next((a for a in argv if not a.startswith('-')), None)
+
 def command_of(argv: list[str], # the arguments after `auralflow`
               ) -> str | None: # the command they run, if it is one
-    "The command named by the first argument that is not an option (top-level options take no values)."
-    first = next((a for a in argv if not a.startswith('-')), None)
+    "The command named by the first argument that is not an option."
+    first = _first_word(argv)
     return first if first in COMMANDS else None
 
 # %% ../nbs/15_cli.ipynb #bc24869d
@@ -102,7 +106,7 @@ def _reject_unknown(parser: argparse.ArgumentParser, command: str | None, unknow
     options = [o for o in sub._option_string_actions if o.startswith('--')]
     aliases = option_aliases(sub)
     def hint(arg):
-        word = arg.split('=')[0].replace('-', '_').replace('__', '--', 1)
+        word = '--' + arg.split('=')[0][2:].replace('-', '_')  # --learning-rate is spelt like --learning_rate
         return arg + (did_you_mean(word, options, aliases, cutoff=0.75) if arg.startswith('--') else '')
     sub.error('unrecognized arguments: ' + ' '.join(map(hint, unknown)))
 
@@ -140,9 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = command_of(argv)
     parser = build_parser([command] if command else [])
-    first = next((a for a in argv if not a.startswith('-')), None)
-    if first is not None and command is None:
-        parser.error(f"unknown command {first!r}{did_you_mean(first, COMMANDS)}; commands: {', '.join(COMMANDS)}")
+    if command is None and (word := _first_word(argv)) is not None:
+        parser.error(f"unknown command {word!r}{did_you_mean(word, COMMANDS)}; commands: {', '.join(COMMANDS)}")
     args, unknown = parser.parse_known_args(argv)
     if unknown: _reject_unknown(parser, args.command, unknown)
     if not args.command:

@@ -465,7 +465,7 @@ def create_training_folder(model_name: str, # one of list_models()
         shutil.rmtree(folder)
     try:
         with output_folder(folder): save_config(cfg, folder)  # a failed write leaves no empty folder behind
-    except OSError as e: raise ConfigError(os_error_message(e) if e.filename else f"{folder}: {os_error_message(e)}") from None
+    except OSError as e: raise ConfigError(os_error_message(e, folder)) from None
     return cfg
 
 def check_weights_kept(folder: Path, # a training folder

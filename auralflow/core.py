@@ -72,10 +72,11 @@ OS_REASONS = {errno.EROFS: 'read-only file system', errno.ENOSPC: 'no space left
               errno.ENAMETOOLONG: 'file name too long', errno.EIO: 'input/output error (a failing disk?)'}
 
 def os_error_message(e: OSError, # raised by the file system
+                     where=None, # the path being written, for an error that names none (a failing write())
                     ) -> str: # '<path>: <reason>'
     "One line saying which path failed and why, in words."
     reason = OS_REASONS.get(e.errno) or (e.strerror or str(e) or type(e).__name__).lower()
-    path = e.filename if e.filename is not None else ''
+    path = e.filename if e.filename is not None else where if where is not None else ''
     if e.filename2 is not None: path = f"{path} -> {e.filename2}"
     return f"{path}: {reason}" if path else reason
 

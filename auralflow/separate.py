@@ -454,7 +454,7 @@ def separate_file(model: nn.Module, # a separation model
     blocks = (torch.from_numpy(b) for b in source.blocks(max(1, round(block_seconds * source.rate))))
     stems = separate_stream(model, blocks, source.rate, source.channels, **kwargs)
     try: return write_stems(stems, dests, source.rate, source.channels, path)
-    except OSError as e: raise UserError(os_error_message(e) if e.filename else f"{folder}: {os_error_message(e)}") from None
+    except OSError as e: raise UserError(os_error_message(e, folder)) from None
     except sf.LibsndfileError as e:  # libsndfile does not keep errno: a full disk is only "System error."
         existing = next(p for p in folder.parents if p.exists())  # the folders made for the track are gone
         full = shutil.disk_usage(existing).free < 2 ** 20
