@@ -1,0 +1,104 @@
+"""The pooled (2022) and the strided U-Net of SpectrogramNetSimple, trained side by side for the same CPU time.
+
+    python benchmarks/equal_cpu_time.py train RUNS --data DATA --cpu-minutes 60
+    python benchmarks/equal_cpu_time.py score RUNS --data TEST_SETS...
+
+`train` runs the README's recipe (`train_pretrained.RECIPE`) for both designs at once, each in its own process, pinned
+to its own core with one torch thread and loading its data in that process (`num_workers=0`). So its process CPU time
+counts all of its work, and both designs see the same machine at the same time. Each run validates every
+`--samples-per-epoch` examples (256: a point every 16 steps, where the recipe's 1024 would give the pooled design one
+point an hour) and stops before the epoch that would pass `--cpu-minutes` of CPU time, judged by its previous epoch.
+Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, training loss and validation SI-SDR.
+
+`score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
+mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+DESIGNS = {'pooled': 'the 2022 U-Net (models.POOLED_2022)', 'strided': "today's default"}
+MODEL = 'SpectrogramNetSimple'
+
+
+class CpuBudget:
+    "Trainer callback: log each epoch's CPU time and scores; stop before the epoch that would pass `seconds`."
+    def __init__(self, seconds: float, log: Path): self.seconds, self.log = seconds, log
+    def on_train_begin(self, trainer): self.start = self.last = time.process_time()
+    def on_step_end(self, trainer): pass
+    def on_train_end(self, trainer): pass
+
+    def on_epoch_end(self, trainer):
+        now = time.process_time()
+        record = trainer.state['history'][-1]
+        row = dict(cpu_s=round(now - self.start, 1), step=trainer.state['step'], epoch=trainer.epoch,
+                   train_loss=record['train_loss'], valid_si_sdr=record.get('valid_si_sdr'))
+        with open(self.log, 'a') as f: f.write(json.dumps(row) + '\n')
+        if now - self.start + (now - self.last) > self.seconds: trainer.stop_reason = 'CPU budget reached'
+        self.last = now
+
+
+def train_one(folder: Path, seconds: float):
+    "Train `folder` (prepared by `train`) in this process on one thread until the CPU budget."
+    import torch
+    from auralflow.trainer import train
+    torch.set_num_threads(1)
+    train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl')], progress=False)
+
+
+def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int):
+    sys.path.insert(0, str(HERE))
+    from train_pretrained import RECIPE, prepare
+    from auralflow.models import POOLED_2022
+    recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
+    procs = []
+    for core, (design, settings) in enumerate({'pooled': POOLED_2022, 'strided': {'unet': 'strided'}}.items()):
+        folder = runs / design
+        prepare(folder, MODEL, data, 0, {**recipe, **settings})
+        code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
+                f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes})")
+        env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+        procs.append(subprocess.Popen(['taskset', '-c', str(core % os.cpu_count()), sys.executable, '-c', code],
+                                      env=env, stdout=open(runs / f'{design}.log', 'a'), stderr=subprocess.STDOUT))
+    return max(p.wait() for p in procs)
+
+
+def score(runs: Path, data: list):
+    sys.path.insert(0, str(HERE))
+    from cpu_hour import score as test_score
+    from auralflow.trainer import load_checkpoint
+    rows = []
+    for design in DESIGNS:
+        folder = runs / design
+        curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
+        best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
+        rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
+                         best_step=best['state']['step'], **{f'{d.name} (dB)': test_score(folder, d) for d in data},
+                         curve=curve))
+    out = HERE / 'results' / 'equal_cpu_time.json'
+    out.write_text(json.dumps(dict(model=MODEL, machine=f'{os.cpu_count()} cores', rows=rows), indent=1) + '\n')
+    keys = [k for k in rows[0] if k != 'curve']
+    print('| ' + ' | '.join(keys) + ' |\n|' + '---|' * len(keys))
+    for r in rows: print('| ' + ' | '.join(str(r[k]) for k in keys) + ' |')
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('action', choices=['train', 'score'])
+    p.add_argument('runs', type=Path)
+    p.add_argument('--data', type=Path, nargs='+', required=True, help='train: the training set; score: test sets')
+    p.add_argument('--cpu-minutes', type=float, default=60.0)
+    p.add_argument('--samples-per-epoch', type=int, default=256)
+    args = p.parse_args(argv)
+    if args.action == 'train': return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch)
+    score(args.runs, args.data)
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
