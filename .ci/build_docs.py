@@ -2,7 +2,10 @@
 
 The published site is rendered by Quarto (`nbdev_docs`, .github/workflows/deploy.yaml). Quarto cannot be installed
 everywhere, so this build uses nbdev's own notebook processing (show_doc, hidden cells, directives: `proc_nbs`) and
-nbconvert to make the same pages with no network. CI runs it and checks README.md is current.
+nbconvert to make the same pages with no network. CI runs it and checks README.md is current. The pages load MathJax
+from the jupyter-server-mathjax package and draw widgets from their saved state with @jupyter-widgets/html-manager's
+embed.js, which `npm pack` fetches once (pinned version and sha512) into ~/.cache/auralflow-docs. Outputs are the
+ones stored in the notebooks (`.ci/store_outputs.py`); nbs/92_docs.ipynb opens the pages in headless Chromium.
 
     python .ci/build_docs.py --out site            # HTML pages in site/ (outputs as stored in the notebooks)
     python .ci/build_docs.py --out site --execute  # run every notebook first, so pages show plots and tables
@@ -10,19 +13,28 @@ nbconvert to make the same pages with no network. CI runs it and checks README.m
     python .ci/build_docs.py --check-readme         # fail if README.md is out of date
 """
 import argparse
+import base64
+import hashlib
 import html
 import os
 import re
 import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
+import jinja2
 import nbformat
 import yaml
 from nbconvert import HTMLExporter, MarkdownExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbdev.config import get_config
 from nbdev.quarto import proc_nbs
+
+sys.path.insert(0, str(Path(__file__).parent))
+from store_outputs import DIRECTIVE, _directives, run_and_keep  # noqa: E402  (one way to run a notebook)
 
 ROOT = Path(__file__).resolve().parents[1]
 README_NOTE = '<!-- Generated from nbs/index.ipynb by `python .ci/build_docs.py --readme`: edit the notebook, not this file. -->\n\n'
@@ -64,24 +76,7 @@ def readme_text(cache: Path) -> str:
     return README_NOTE + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 
 
-DIRECTIVE = re.compile(r'^#\|\s*([\w-]+):?\s*(.*)$')
 QUARTO_ATTRS = re.compile(r'\{(?:target|style|\.)[^}\n]*\}')  # pandoc attributes such as {target="_blank" ...}
-
-
-def _directives(cell) -> dict:
-    return {m.group(1): m.group(2) for line in cell.source.splitlines() if (m := DIRECTIVE.match(line))}
-
-
-def execute(nb, skip_flags: set):
-    "Run the notebook's cells in order (as `nbdev_test` does), storing their outputs; flagged cells are skipped."
-    from execnb.shell import CaptureShell
-    def skip(cell):
-        d = _directives(cell)
-        return cell.cell_type != 'code' or d.get('eval', '').lower() == 'false' or bool(skip_flags & d.keys())
-    for i, cell in enumerate(nb.cells): cell['idx_'] = i  # execnb reports errors by cell index
-    try: CaptureShell(mpl_format='png').run_all(nb, exc_stop=True, preproc=skip)
-    finally:
-        for cell in nb.cells: cell.pop('idx_', None)
 
 
 def for_html(nb):
@@ -99,10 +94,9 @@ def for_html(nb):
 
 
 def executed_copies(dest: Path) -> Path:
-    "Execute every notebook of nbs/ (from nbs/, as the tests do) and save the copies, outputs included, in `dest`."
+    "Execute every notebook of nbs/ (from nbs/, as the tests do); save the copies, with outputs and widgets, in `dest`."
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    skip_flags = set(get_config().get('tst_flags', '').split())
     for src in sorted((ROOT / 'nbs').iterdir()):
         if src.suffix != '.ipynb': shutil.copy(src, dest / src.name); continue
         nb = nbformat.read(src, as_version=4)
@@ -110,7 +104,7 @@ def executed_copies(dest: Path) -> Path:
             print(f'executing {src.name}', flush=True)
             cwd = os.getcwd()
             os.chdir(src.parent)
-            try: execute(nb, skip_flags)
+            try: run_and_keep(nb, src.stem)
             finally: os.chdir(cwd)
         nbformat.write(nb, dest / src.name)
     return dest
@@ -120,14 +114,73 @@ def local_mathjax(out: Path) -> str:
     "Copy MathJax (from the jupyter-server-mathjax package) into `out/mathjax`; the URL pages load it from."
     import jupyter_server_mathjax
     shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / 'static', out / 'mathjax', dirs_exist_ok=True)
-    return 'mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe'
+    return 'mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe'  # the one config the package ships
+
+
+HTML_MANAGER = '@jupyter-widgets/html-manager@1.0.15'  # renders saved widget state (ipywidgets 8) without a kernel
+HTML_MANAGER_SHA512 = '5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA=='
+
+
+def _npm_pack(spec: str, dest: Path) -> Path:
+    "The package's tarball, downloaded by npm into `dest`."
+    try: done = subprocess.run(['npm', 'pack', '--silent', spec, '--pack-destination', str(dest)],
+                               capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e: raise RuntimeError(f'cannot run npm pack {spec}: {e}')
+    tarballs = list(dest.glob('*.tgz'))
+    if done.returncode or not tarballs: raise RuntimeError(f'npm pack {spec} failed: {done.stderr.strip()[-300:]}')
+    return tarballs[0]
+
+
+def html_manager_dist() -> Path:
+    "The html-manager's built files (embed.js and its fonts), fetched once with `npm pack` and kept in ~/.cache."
+    caches = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache'))
+    cache = caches / 'auralflow-docs' / HTML_MANAGER.replace('/', '+')
+    if (cache / 'embed.js').exists(): return cache
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache.parent) as tmp:
+        tarball = _npm_pack(HTML_MANAGER, Path(tmp))
+        if base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode() != HTML_MANAGER_SHA512:
+            raise RuntimeError(f'npm pack {HTML_MANAGER}: the tarball does not match its pinned sha512')
+        staging = Path(tmp) / 'dist'
+        staging.mkdir()
+        with tarfile.open(tarball) as tar:
+            for member in tar.getmembers():  # package/dist/embed.js and the fonts beside it
+                name = member.name.removeprefix('package/dist/')
+                wanted = name != member.name and '/' not in name and not name.endswith(('.map', '-amd.js'))
+                if member.isfile() and wanted:
+                    (staging / name).write_bytes(tar.extractfile(member).read())
+        if not cache.exists(): staging.rename(cache)  # whole or not at all
+    return cache
+
+
+def local_widgets(out: Path) -> str:
+    "Copy the widget renderer into `out/widgets`; the URL pages load it from."
+    shutil.copytree(html_manager_dist(), out / 'widgets', dirs_exist_ok=True)
+    return 'widgets/embed.js'
+
+
+# nbconvert's lab template, less its require.js from a CDN (MathJax 2 and embed.js do not need it), with MathJax set to
+# the STIX web fonts: the only ones jupyter-server-mathjax ships (with its TeX default, primes fail to typeset)
+OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock -%}
+{%- block extra_css -%}
+<style>.jupyter-widgets { font-family: system-ui, sans-serif; font-size: 13px; }</style>
+{%- endblock -%}
+{%- block html_head_js_mathjax -%}{{ super() }}
+<script type="text/x-mathjax-config">
+MathJax.Hub.Config({'HTML-CSS': {availableFonts: [], preferredFont: null, webFont: 'STIX-Web', imageFont: null}});
+</script>
+{%- endblock -%}"""
 
 
 def build_site(cache: Path, out: Path) -> list[Path]:
     "Write one HTML page per processed notebook plus a sidebar index; returns the pages."
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True,
-                            mathjax_url=local_mathjax(out))  # maths typeset without a network
+    exporter = HTMLExporter(template_name='lab', template_file='offline.html.j2', exclude_input_prompt=True,
+                            extra_loaders=[jinja2.DictLoader({'offline.html.j2': OFFLINE_TEMPLATE})],
+                            exclude_output_prompt=True,
+                            mathjax_url=local_mathjax(out),  # maths typeset without a network
+                            widget_renderer_url=local_widgets(out))  # and widgets drawn from their saved state
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}, enabled=True), enabled=True)
     notebooks = sorted(cache.glob('*.ipynb'), key=lambda p: (p.stem != 'index', p.stem))
     pages, links = [], []
@@ -151,6 +204,8 @@ def check_pages(pages: list[Path], sources: list[Path]) -> list[str]:
         if len(text) < 2000: problems.append(f'{page.name} looks empty ({len(text)} bytes)')
         if 'Traceback (most recent call last)' in text: problems.append(f'{page.name} shows a traceback')
         if 'cdnjs.cloudflare.com/ajax/libs/mathjax' in text: problems.append(f'{page.name} loads MathJax from a CDN')
+        if re.search(r'<script[^>]+src="https?://', text):
+            problems.append(f'{page.name} loads a script from the network')
     return problems
 
 
@@ -174,7 +229,10 @@ def main(argv=None) -> int:
             status = 1
     if args.out:
         sources = [p for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.'))]
-        pages = build_site(cache, args.out)
+        try: pages = build_site(cache, args.out)
+        except RuntimeError as e:
+            print(f'docs: {e}', file=sys.stderr)
+            return 1
         problems = check_pages(pages, sources)
         if args.execute and not any('<img' in p.read_text(encoding='utf-8') for p in pages):
             problems.append('no page shows a figure although the notebooks were executed')

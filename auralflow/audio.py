@@ -27,8 +27,8 @@ if TYPE_CHECKING: import torch  # imported lazily by the functions that need it
 
 # %% auto #0
 __all__ = ['SOUNDFILE_SUFFIXES', 'STEM_SUFFIX', 'STEM_NAMES', 'DEFAULT_SUBTYPES', 'AudioError', 'is_stem_file', 'audio_suffix',
-           'resample', 'convert_channels', 'wav_truncation', 'decoder_error', 'quiet_decoder', 'load_audio',
-           'AudioStream', 'open_audio', 'save_audio']
+           'resample', 'convert_channels', 'wav_truncation', 'nonfinite_samples', 'decoder_error', 'quiet_decoder',
+           'load_audio', 'AudioStream', 'open_audio', 'save_audio']
 
 # %% ../nbs/00_audio.ipynb #122fdca2
 class AudioError(UserError):
@@ -109,10 +109,18 @@ def _checked_file(path) -> tuple[Path, str]:
     if path.stat().st_size == 0: raise AudioError(path, "is empty (0 bytes)")
     return path, suffix
 
-def _check_samples(audio: np.ndarray, path):
-    if audio.size == 0: raise AudioError(path, "contains no audio samples (empty file)")
-    if not np.isfinite(audio).all(): raise AudioError(path, "contains NaN or infinite samples")
+# %% ../nbs/00_audio.ipynb #4f6b015b
+def nonfinite_samples(audio: np.ndarray, # [..., samples]: any number of leading axes (channels, streams)
+                     ) -> np.ndarray: # int64 positions along the last axis, ascending
+    "The samples at which some channel holds NaN or an infinity."
+    return np.flatnonzero(~np.isfinite(audio).all(axis=tuple(range(audio.ndim - 1))))
 
+def _check_samples(audio: np.ndarray, path):
+    "`AudioError` for audio [..., samples] decoded from `path` with no samples, or with NaN or infinite ones."
+    if audio.size == 0: raise AudioError(path, "contains no audio samples (empty file)")
+    if len(nonfinite_samples(audio)): raise AudioError(path, "contains NaN or infinite samples")
+
+# %% ../nbs/00_audio.ipynb #4cd021a3
 _NOT_AUDIO = ('format not recognised', 'not a regular file', 'unknown format')  # libsndfile found no audio stream
 
 def decoder_error(path, # the file

@@ -25,6 +25,7 @@ from .core import UserError, atomic_write_text, did_you_mean, os_error_message, 
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
                                model_class, model_config, model_outputs, resolve_model_name, state_mismatch)
+from .persistence import init_mismatch, init_source
 
 # %% auto #0
 __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
@@ -32,7 +33,7 @@ __all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONF
            'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
            'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'save_config',
            'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
-           'create_training_folder', 'check_weights_kept', 'run_config']
+           'create_training_folder', 'is_trained', 'check_weights_kept', 'run_config', 'init_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
 class ConfigError(UserError):
@@ -251,6 +252,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig) # data settings
     training: TrainingConfig = field(default_factory=TrainingConfig) # optimisation settings
     visualization: VisualizationConfig = field(default_factory=VisualizationConfig) # what is recorded
+    init: Optional[dict] = None # fine-tuning: {'source': name or path, 'sha256': of the file read}; None: scratch
 
 def settings() -> dict[str, Setting]:
     "Every leaf setting of `Config`, by name (unique across sections)."
@@ -259,8 +261,16 @@ def settings() -> dict[str, Setting]:
 # %% ../nbs/09_config.ipynb #fad0a828
 def config_to_dict(cfg: Config) -> dict:
     "`cfg` as plain JSON-able data: `{'version', 'model_name', 'model': {...}, 'data': {...}, ...}`."
-    return {'version': CONFIG_VERSION, 'model_name': cfg.model_name,
+    return {'version': CONFIG_VERSION, 'model_name': cfg.model_name, **({'init': cfg.init} if cfg.init else {}),
             **{name: dataclasses.asdict(getattr(cfg, name)) for name in SECTIONS}}
+
+def _check_init(value) -> dict | None:
+    "`value` if it is an `init` record (or None); `ConfigError` otherwise."
+    if value is None or (isinstance(value, dict) and set(value) == {'source', 'sha256'} and
+                         isinstance(value['source'], str) and re.fullmatch(r'[0-9a-f]{64}', str(value['sha256']))):
+        return value
+    raise ConfigError(f"'init' must be {{\"source\": a pretrained name or path, \"sha256\": 64 hex digits}} or "
+                      f"null, got {json.dumps(value)}")
 
 def _replace_section(obj, values: dict):
     "A copy of section `obj` with `values` (parsed first, then checked by the section's own validation)."
@@ -309,7 +319,7 @@ def config_from_dict(d: dict, # parsed config.json
                     ) -> Config:
     "A validated `Config` from JSON data; raises `ConfigError` listing every problem."
     if not isinstance(d, dict): raise ConfigError(f"a config must be a JSON object, got {type(d).__name__}")
-    known = ['version', 'model_name', *SECTIONS]
+    known = ['version', 'model_name', 'init', *SECTIONS]
     problems = [f"unknown section {k!r}{did_you_mean(k, known)}; sections are: {', '.join(SECTIONS)}"
                 for k in d if k not in known]
     by_section = {}
@@ -324,8 +334,10 @@ def config_from_dict(d: dict, # parsed config.json
             by_section[section] = {**STORED_DEFAULTS, **by_section[section]}
     try: cfg = _replace_sections(config_template(d.get('model_name', Config.model_name)), by_section)
     except ConfigError as e: problems.append(str(e))
+    try: init = _check_init(d.get('init'))
+    except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))
-    return cfg
+    return dataclasses.replace(cfg, init=init)
 
 # %% ../nbs/09_config.ipynb #8aa1a343
 def default_loss(model_name: str, # a registered model name
@@ -391,6 +403,7 @@ def config_table(cfg: Config) -> str:
     "The settings of `cfg` as a text table (section, setting, value; `*` where it differs from the template)."
     base = config_template(cfg.model_name)
     rows = [('model_name', '', cfg.model_name, '')]
+    if cfg.init: rows.append(('init', '', f"{cfg.init['source']} (sha256 {cfg.init['sha256'][:12]}…)", ''))
     for name, s in settings().items():
         value = getattr(getattr(cfg, s.section), name)
         rows.append((s.section, name, _show(value), '*' if value != getattr(getattr(base, s.section), name) else ''))
@@ -444,6 +457,9 @@ def add_config_command(subparsers):
     p.add_argument('--display', action='store_true', help='print the resulting settings as a table')
     p.add_argument('--force', action='store_true',
                    help='replace an existing training folder (its checkpoints and logs are deleted)')
+    p.add_argument('--init', metavar='NAME|PATH', help='fine-tune: start from the weights (and model settings) of a '
+                   'pretrained model, a training folder (its best checkpoint), a checkpoint or a weight file, with a '
+                   'fresh optimizer; none: from scratch (default: from scratch, or as the folder says)')
     add_setting_flags(p)
     p.set_defaults(func=run_config)
     return p
@@ -454,10 +470,12 @@ def create_training_folder(model_name: str, # one of list_models()
                            folder, # the folder to create
                            values: dict | None = None, # settings to change from the template, by name
                            force: bool = False, # replace an existing training folder
+                           init=None, # fine-tune from this pretrained name or path (see `init_config`)
                           ) -> Config:
     "Create `folder/config.json` from the template of `model_name`; refuses to touch an existing folder unless `force`."
     folder = Path(folder).expanduser()
     cfg = update_config(config_template(model_name), values)
+    if init is not None and str(init).lower() not in ('none', 'null'): cfg = init_config(cfg, init, values)
     if folder.exists() and (folder.is_file() or any(folder.iterdir())):
         if not force: raise ConfigError(f"{folder} already exists; choose another --name or pass --force to replace it")
         if not _is_training_folder(folder):
@@ -468,13 +486,16 @@ def create_training_folder(model_name: str, # one of list_models()
     except OSError as e: raise ConfigError(os_error_message(e, folder)) from None
     return cfg
 
+def is_trained(folder: Path) -> bool:
+    "Whether a training folder has checkpoints (training started)."
+    return any((Path(folder) / 'checkpoint' / f).is_file() for f in ('last.pt', 'best.pt'))
+
 def check_weights_kept(folder: Path, # a training folder
                        old: Config, # its settings
                        new: Config, # the edited settings
                       ):
     "Raise `ConfigError` if `folder` has checkpoints and `new` gives the model weights of other shapes than `old`."
-    trained = any((folder / 'checkpoint' / f).is_file() for f in ('last.pt', 'best.pt'))
-    if not trained or new.model == old.model: return
+    if not is_trained(folder) or new.model == old.model: return
     before = create_model(old.model_name, old.model).state_dict()
     problem = state_mismatch(create_model(new.model_name, new.model), before)
     if problem:
@@ -493,6 +514,7 @@ def run_config(args) -> int:
         if args.force: raise ConfigError(f"--force is only for creating a folder; {target} is edited in place")
         old = load_config(target)
         cfg = update_config(old, values)
+        if args.init is not None: cfg = _edit_init(target, cfg, args.init, values)
         check_weights_kept(target, old, cfg)
         save_config(cfg, target)
         folder = target
@@ -506,7 +528,7 @@ def run_config(args) -> int:
         if save.exists() and not save.is_dir():
             raise ConfigError(f"--save {args.save}: is a file, not a folder; give the folder to create {args.name or name} in")
         folder = save / (args.name or name)
-        cfg = create_training_folder(name, folder, values, force=args.force)
+        cfg = create_training_folder(name, folder, values, force=args.force, init=args.init)
     elif target.is_dir():
         raise ConfigError(f"{target} has no {CONFIG_FILE}; to create a training folder give a model name: "
                           f"{', '.join(list_models())}")
@@ -514,5 +536,31 @@ def run_config(args) -> int:
         raise ConfigError(f"{args.target!r} is neither a model{did_you_mean(args.target, list_models())} nor a training "
                           f"folder; models are: {', '.join(list_models())}")
     print(f"wrote {config_path(folder)}")
+    if args.init is not None and cfg.init:
+        print(f"fine-tuning from {cfg.init['source']} (sha256 {cfg.init['sha256'][:12]}…): its model settings are set")
     if args.display: print(f"{config_table(cfg)}\n* = differs from the {cfg.model_name} template")
     return 0
+
+# %% ../nbs/09_config.ipynb #3ddc2133
+def init_config(cfg: Config, # the settings of the folder to fine-tune
+                ref, # what to start from: a pretrained name, a training folder, a checkpoint or a weight file
+                values: dict | None = None, # settings given with it, by name: model ones override the source's
+               ) -> Config:
+    "`cfg` set up to start from the weights of `ref`: its model settings (then `values`) and an `init` record."
+    try: init, record = init_source(ref)
+    except UserError as e: raise ConfigError(f"--init: {e}") from None
+    model_values = {k: v for k, v in (values or {}).items() if k in settings() and settings()[k].section == 'model'}
+    cfg = update_config(dataclasses.replace(cfg, model=copy.deepcopy(init.config)), model_values)
+    if problem := init_mismatch(cfg.model_name, cfg.model, init):
+        hint = (f"; fine-tune it as `auralflow config {type(init).__name__} --init {ref} --name NAME`"
+                if type(init).__name__ != cfg.model_name else "; leave out the model settings that change it")
+        raise ConfigError(f"--init {ref} cannot start this {cfg.model_name}: {problem}{hint}")
+    return dataclasses.replace(cfg, init=record)
+
+def _edit_init(folder: Path, cfg: Config, ref: str, values: dict) -> Config:
+    "`--init` on an existing folder: only before it trains; `none` goes back to training from scratch."
+    if is_trained(folder):
+        raise ConfigError(f"{folder} has checkpoints: --init only applies before training starts; fine-tune in a new "
+                          f"folder (`auralflow config {cfg.model_name} --init {ref} --name NEW`)")
+    if ref.lower() in ('none', 'null'): return dataclasses.replace(cfg, init=None)
+    return init_config(cfg, ref, values)

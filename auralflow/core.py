@@ -126,6 +126,7 @@ def atomic_path(path, # the file to write or replace
         Path(tmp).unlink(missing_ok=True)
         raise
 
+# %% ../nbs/00_core.ipynb #6bfd4bcd
 def atomic_write_text(path, # the file to write or replace
                       text: str, # its new content
                      ) -> Path:

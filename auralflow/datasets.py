@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
+from fastcore.basics import patch
 import soundfile as sf
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from .core import UserError
 from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels, decoder_error,
-                             is_stem_file, load_audio, resample, wav_truncation)
+                             is_stem_file, load_audio, nonfinite_samples, resample, wav_truncation)
 
 # %% auto #0
 __all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL', 'CLIP_RUN', 'SCAN_LIMIT',
@@ -225,6 +226,23 @@ def _mixture_problems(tracks: list[Track], split: str) -> list[Problem]:
                     "track (e.g. separation output written inside the dataset), move it out, else add its mixture")
             for t in tracks if 'mixture' not in t.files]
 
+def _inspect_split(paths: Sequence[Path], # the split's track folders or .stem.mp4 files
+                   targets: Sequence[str], # stems every track must have
+                   split: str, # the split's name, for messages
+                   report: DatasetReport, # where the problems go
+                   decode: bool = False, # also decode every file (`verify_dataset(decode=True)`)
+                  ) -> list[Track]: # the usable tracks
+    "Inspect the tracks of one split into `report`; the tracks that can be read."
+    tracks = []
+    for p in paths:
+        track, problems = inspect_track(p, targets)
+        report.tracks += 1
+        report.problems += problems + (_decode_problems(track) if track and decode else [])
+        if track: tracks.append(track)
+    report.problems += _mixture_problems(tracks, split)
+    return tracks
+
+# %% ../nbs/03_datasets.ipynb #8e04b8df
 def find_tracks(root, # dataset folder
                 split: str = 'train', # 'train', 'valid', 'test' (or any sub-folder name for the 'folder' layout)
                 targets: Sequence[str] = DEFAULT_TARGETS, # stems every track must have
@@ -244,15 +262,10 @@ def find_tracks(root, # dataset folder
         raise DatasetError(f"no folder {root / subset} for split {split!r} (found: {', '.join(splits) or 'nothing'})",
                            missing_split=split if splits else None,  # no split at all: the layout is what is wrong
                            hint=f"{_VALID_HINT} to carve 'valid' out of 'train'" if split == 'valid' else _LAYOUT_HINT)
-    paths = (_stem_files if layout == 'musdb' else _track_dirs)(root / subset)
-    tracks, report = [], DatasetReport(root)
-    for p in paths:
-        if keep is not None and p.name.removesuffix('.stem.mp4') not in keep: continue
-        track, problems = inspect_track(p, targets)
-        report.tracks += 1
-        report.problems += problems
-        if track: tracks.append(track)
-    report.problems += _mixture_problems(tracks, split)
+    paths = [p for p in (_stem_files if layout == 'musdb' else _track_dirs)(root / subset)
+             if keep is None or p.name.removesuffix('.stem.mp4') in keep]
+    report = DatasetReport(root)
+    tracks = _inspect_split(paths, targets, split, report)
     if not report.ok: raise DatasetError(report)
     if not tracks: raise DatasetError(f"no tracks in split {split!r} of {root} (layout {layout!r})", missing_split=split,
                                       hint=f"{_VALID_HINT} to choose validation songs" if split == 'valid' else '')
@@ -290,9 +303,9 @@ def sample_problems(path, # a wav, flac, ogg, mp3 or aiff file
         with sf.SoundFile(str(path)) as f:
             rate = f.samplerate
             for block in f.blocks(blocksize=max(1, int(block_seconds * rate)), dtype='float32', always_2d=True):
-                finite = np.isfinite(block)
-                bad.add(np.flatnonzero(~finite.all(1)) + offset)
-                block = np.where(finite, block, 0)
+                if len(where := nonfinite_samples(block.T)):
+                    bad.add(where + offset)
+                    block = np.where(np.isfinite(block), block, 0)
                 clipped.add(np.flatnonzero(_flat_tops(block)) + offset)
                 peak, offset = max(peak, float(np.abs(block).max(initial=0))), offset + len(block)
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:
@@ -322,14 +335,7 @@ def verify_dataset(root, # dataset folder
     for split in splits:
         paths = (_stem_files if layout == 'musdb' else _track_dirs)(root / split)
         if not paths: report.problems.append(Problem('empty', root / split, "no tracks found"))
-        tracks = []
-        for p in paths:
-            track, problems = inspect_track(p, targets)
-            report.tracks += 1
-            report.problems += problems
-            if track: tracks.append(track)
-            if track and decode: report.problems += _decode_problems(track)
-        report.problems += _mixture_problems(tracks, split)
+        _inspect_split(paths, targets, split, report, decode)
     if raise_error and not report.ok: raise DatasetError(report)
     return report
 
@@ -384,24 +390,25 @@ def _read_streams(path: Path, streams: list[int], start: int, frames: int, rate:
     data = np.frombuffer(out, '<f4')[: len(out) // (4 * n * channels) * n * channels]
     return _fit(data.reshape(-1, n, channels).transpose(1, 2, 0).copy(), frames)
 
-def check_finite_window(data: np.ndarray, # [..., samples] read from `path`
-                        path, # the file
-                        first: int, # index of the window's first sample in the file
-                        rate: int, # the file's sample rate
-                       ):
-    "`DatasetError` naming the file and the seconds if a window read for training holds NaN or infinite values."
-    bad = np.flatnonzero(~np.isfinite(data).reshape(-1, data.shape[-1]).all(0))
-    if len(bad):
-        raise DatasetError(f"{path}: NaN or infinite values between {(first + bad[0]) / rate:.2f} s and "
-                           f"{(first + bad[-1]) / rate:.2f} s (bad data, not a training problem): fix or remove the "
-                           "file; verify_dataset(root, decode=True) lists every such file")
-
 def _read_native(track: Track, stems: list[str], start: int, frames: int) -> list[np.ndarray]: # each [C_i, frames]
     "Read a window of native samples of several stems of `track`."
     if track.streams:
         return list(_read_streams(track.files[stems[0]], [track.streams[s] for s in stems], start, frames,
                                   track.sample_rate, track.channels))
     return [_read_soundfile(track.files[s], start, frames) for s in stems]
+
+# %% ../nbs/03_datasets.ipynb #c33a37cc
+def check_finite_window(data: np.ndarray, # [..., samples] read from `path`
+                        path, # the file
+                        first: int, # index of the window's first sample in the file
+                        rate: int, # the file's sample rate
+                       ):
+    "`DatasetError` naming the file and the seconds if a window read for training holds NaN or infinite values."
+    bad = nonfinite_samples(data)
+    if len(bad):
+        raise DatasetError(f"{path}: NaN or infinite values between {(first + bad[0]) / rate:.2f} s and "
+                           f"{(first + bad[-1]) / rate:.2f} s (bad data, not a training problem): fix or remove the "
+                           "file; verify_dataset(root, decode=True) lists every such file")
 
 # %% ../nbs/03_datasets.ipynb #fb22723b
 def load_stems(track: Track | str | Path, # a `Track`, a track folder or a .stem.mp4 file
@@ -518,44 +525,52 @@ class AudioDataset(Dataset):
     def __len__(self): return self.samples_per_epoch
     def __iter__(self): return (self[i] for i in range(len(self)))  # the draws of epoch 0
 
-
-    def draw(self, rng: np.random.Generator) -> tuple[int, int]:
-        "A random (track index, start sample): track chosen in proportion to its length, start uniform."
-        t = int(rng.choice(len(self.tracks), p=self.weights))
-        return t, int(rng.integers(0, max(self.lengths[t] - self.chunk, 0) + 1))
-
-    def read(self, t: int, start: int, slots: Sequence[str]) -> torch.Tensor: # [len(slots), C, chunk]
-        "Read one chunk of the given slots (targets, or `_REST` = sum of the other stems) from track `t`."
-        track, named = self.tracks[t], [s for s in slots if s != _REST]
-        extras = _extras(track, self.targets) if _REST in slots else []
-        audio = load_stems(track, named + extras, start, self.chunk, self.sample_rate, self.channels)
-        parts = dict(zip(named, audio))
-        if _REST in slots:
-            parts[_REST] = audio[len(named):].sum(0) if extras else torch.zeros(self.channels, self.chunk)
-        return torch.stack([parts[s] for s in slots])
-
-    def sources(self, rng: np.random.Generator) -> torch.Tensor: # [slots, C, chunk]
-        "One draw of all sources: from one place of one track, or (remix) each from its own."
-        if 'remix' in self.augmentations:
-            return torch.cat([self.read(*self.draw(rng), [s]) for s in self.slots])
-        return self.read(*self.draw(rng), self.slots)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]: # mixture [C, T], targets [K, C, T]
-        rng = np.random.default_rng((self.seed, index))
-        for attempt in range(self.max_redraws + 1):
-            sources = self.sources(rng)
-            if self.silence_db is None or _rms_db(sources.sum(0)) >= self.silence_db: break
-        else:
-            if not self._warned:
-                warnings.warn(f"{self.max_redraws + 1} draws in a row were silent (below {self.silence_db} dBFS); "
-                              "keeping a silent chunk. Is the dataset mostly silence?")
-                self._warned = True
-        sources = augment_sources(sources, self.augmentations, rng)
-        return sources.sum(0), sources[:len(self.targets)]
-
     def __repr__(self):
         return (f"AudioDataset({len(self.tracks)} tracks, targets={list(self.targets)}, {self.chunk} samples per chunk, "
                 f"{self.samples_per_epoch} per epoch, augmentations={list(self.augmentations)})")
+
+# %% ../nbs/03_datasets.ipynb #21a3a6e7
+@patch
+def draw(self: AudioDataset, rng: np.random.Generator) -> tuple[int, int]:
+    "A random (track index, start sample): track chosen in proportion to its length, start uniform."
+    t = int(rng.choice(len(self.tracks), p=self.weights))
+    return t, int(rng.integers(0, max(self.lengths[t] - self.chunk, 0) + 1))
+
+@patch
+def read(self: AudioDataset, t: int, start: int, slots: Sequence[str]) -> torch.Tensor: # [len(slots), C, chunk]
+    "Read one chunk of the given slots (targets, or `_REST` = sum of the other stems) from track `t`."
+    track, named = self.tracks[t], [s for s in slots if s != _REST]
+    extras = _extras(track, self.targets) if _REST in slots else []
+    audio = load_stems(track, named + extras, start, self.chunk, self.sample_rate, self.channels)
+    parts = dict(zip(named, audio))
+    if _REST in slots:
+        parts[_REST] = audio[len(named):].sum(0) if extras else torch.zeros(self.channels, self.chunk)
+    return torch.stack([parts[s] for s in slots])
+
+@patch
+def sources(self: AudioDataset, rng: np.random.Generator) -> torch.Tensor: # [slots, C, chunk]
+    "One draw of all sources: from one place of one track, or (remix) each from its own."
+    if 'remix' in self.augmentations:
+        return torch.cat([self.read(*self.draw(rng), [s]) for s in self.slots])
+    return self.read(*self.draw(rng), self.slots)
+
+# %% ../nbs/03_datasets.ipynb #c4ac8c0f
+@patch
+def __getitem__(self: AudioDataset,
+                index: int, # item number: its draws depend only on (seed, index)
+               ) -> tuple[torch.Tensor, torch.Tensor]: # mixture [C, T], targets [K, C, T]
+    "Item `index`: a draw of the sources that is not silent (re-drawn at most `max_redraws` times), augmented."
+    rng = np.random.default_rng((self.seed, index))
+    for attempt in range(self.max_redraws + 1):
+        sources = self.sources(rng)
+        if self.silence_db is None or _rms_db(sources.sum(0)) >= self.silence_db: break
+    else:
+        if not self._warned:
+            warnings.warn(f"{self.max_redraws + 1} draws in a row were silent (below {self.silence_db} dBFS); "
+                          "keeping a silent chunk. Is the dataset mostly silence?")
+            self._warned = True
+    sources = augment_sources(sources, self.augmentations, rng)
+    return sources.sum(0), sources[:len(self.targets)]
 
 # %% ../nbs/03_datasets.ipynb #a97d27f9
 class EpochSampler(Sampler):
@@ -652,6 +667,7 @@ def create_audio_dataset(root, # dataset folder (any layout)
                             augmentations)
     return AudioFolder(root, split, targets, chunk_seconds, sample_rate, channels, layout, valid_tracks)
 
+# %% ../nbs/03_datasets.ipynb #97467613
 def create_dataloaders(root, # dataset folder (any layout)
                        targets: Sequence[str] = DEFAULT_TARGETS, # K target stems, in item order
                        chunk_seconds: float = 6.0, # training chunk duration

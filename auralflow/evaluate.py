@@ -23,8 +23,9 @@ from tqdm.auto import tqdm
 from .core import UserError, atomic_path, output_folder, parse_device
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
-from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, load_model,
-                                separate, wiener_option)
+from .persistence import load_model
+from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, separate,
+                                wiener_option)
 from .transforms import STFT
 
 # %% auto #0
@@ -179,7 +180,7 @@ def add_evaluate_command(subparsers):
                               'SIR, SAR, ISR; SI-SDR and its improvement over the mixture). Writes evaluation.csv and '
                               'museval-style JSON per track, and prints the median over tracks.')
     p.add_argument('model', metavar='MODEL', nargs='?', default=None,
-                   help='training folder or pretrained model name (optional with --oracle)')
+                   help='pretrained model name, training folder, checkpoint or weight file (optional with --oracle)')
     p.add_argument('--dataset', required=True, help='dataset folder: stems folders, MUSDB18-HQ or MUSDB18')
     p.add_argument('--split', default='test', help='split to evaluate (default: %(default)s)')
     p.add_argument('--tracks', type=_tracks_arg, default=None, help='the first N tracks, or comma-separated names (default: all)')

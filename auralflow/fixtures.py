@@ -5,16 +5,24 @@
 # %% ../nbs/02_fixtures.ipynb #01a2136d
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import json
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn as nn
 
 from .audio import STEM_NAMES, save_audio
+from .core import UserError
+from .models import ModelOutput
 
 # %% auto #0
-__all__ = ['TARGETS', 'synth_sources', 'make_musdb_folder', 'make_stem_file', 'make_musdb_stem_folder']
+__all__ = ['TARGETS', 'synth_sources', 'make_musdb_folder', 'make_stem_file', 'make_musdb_stem_folder', 'Share', 'command_runner']
 
 # %% ../nbs/02_fixtures.ipynb #01236c2c
 TARGETS = ('vocals', 'drums', 'bass', 'other')  # the MUSDB18 targets, in Auralflow's default order
@@ -99,3 +107,45 @@ def make_musdb_stem_folder(root, tracks: dict[str, int] | None = None, seconds: 
         for i in range(count):
             make_stem_file(root / split / f'track_{i:02d}.stem.mp4', seconds, 44100, seed * 1000 + split_index * 100 + i)
     return root
+
+# %% ../nbs/02_fixtures.ipynb #e1c30363
+class Share(nn.Module):
+    "A stand-in model: K copies of mixture / K; records what it was called with."
+    def __init__(self, targets=TARGETS, # names of the K outputs
+                 sample_rate: int = 44100, # Hz, as a model's metadata
+                 audio_channels: int = 2, # channels it takes
+                ):
+        super().__init__()
+        self.targets, self.sample_rate, self.audio_channels = tuple(targets), sample_rate, audio_channels
+        self.scale = nn.Parameter(torch.ones(()))  # so that the model has a device
+        self.calls = []
+    def forward(self, x): # [B, C, T] -> ModelOutput(estimates [B, K, C, T])
+        inference = torch.is_inference_mode_enabled()
+        self.calls.append(dict(shape=tuple(x.shape), training=self.training, inference=inference))
+        k = len(self.targets)
+        return ModelOutput(self.scale * x[:, None].expand(-1, k, -1, -1) / k)
+
+# %% ../nbs/02_fixtures.ipynb #a4003492
+def command_runner(*add_commands, # functions `add_<command>_command(subparsers)` declaring the commands
+                   prefix: tuple = (), # arguments put before each call's, e.g. ('separate',)
+                   suffix: tuple = (), # arguments put after them, e.g. ('--no-progress',)
+                   catch: bool = False, # a `UserError` becomes 'auralflow CMD: error: ...' and status 2
+                  ):
+    "A function running commands in this process: `cli(*argv, cwd=None) -> (status, stdout, stderr)`."
+    def cli(*argv, cwd=None):
+        parser = argparse.ArgumentParser(prog='auralflow')
+        sub = parser.add_subparsers(dest='command')
+        for add in add_commands: add(sub)
+        out, err, old = io.StringIO(), io.StringIO(), os.getcwd()
+        os.chdir(cwd or old)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                args = parser.parse_args([*prefix, *map(str, argv), *suffix])
+                try: status = args.func(args)
+                except UserError as e:
+                    if not catch: raise
+                    print(f'auralflow {args.command}: error: {e}', file=sys.stderr)
+                    status = 2
+        finally: os.chdir(old)
+        return status, out.getvalue(), err.getvalue()
+    return cli

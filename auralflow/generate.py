@@ -23,27 +23,33 @@ from .audio import save_audio
 from .core import UserError, atomic_write_text, remove_partials
 from .instruments import FluidSynthRenderer, render_synth, pan_gains, butter, fft_filter, fft_size
 from .instruments import INSTALL_HINT, SoundFontError, find_soundfont, fluidsynth_problem
+from .instruments import HELDOUT_SOUNDFONTS, TRAINING_SOUNDFONTS, find_soundfonts, is_heldout_soundfont
 from .instruments import pretty_midi  # imported there without pyfluidsynth's print
 
 # %% auto #0
-__all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'NOTE_NAMES', 'SCALES', 'PROGRESSIONS', 'SECTIONS', 'FORM',
-           'KICK', 'SNARE', 'HAT', 'OPEN_HAT', 'RIDE', 'CRASH', 'TOMS', 'DRUM_STYLES', 'DRUM_KITS', 'BASS_STYLES',
-           'OTHER_PROGRAMS', 'BASS_PROGRAMS', 'VOCAL_PROGRAMS', 'COMP_RHYTHMS', 'CORPUS_COMPOSERS', 'CORPUS_SUFFIXES',
-           'CORPUS_PROGRAMS', 'GRID_QUARTERS', 'REVERB_SENDS', 'STEM_LEVELS_DB', 'NOISE_FLOOR_DB', 'MANIFEST', 'NOTE',
-           'Part', 'Arrangement', 'Grid', 'Bar', 'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'drum_part',
-           'bass_part', 'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts',
-           'compose_procedural', 'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms',
-           'render_stems', 'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
-           'generate_track', 'frame_db', 'track_name', 'write_track', 'generate_dataset', 'add_generate_command',
-           'run_generate']
+__all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'VERSIONS', 'NOTE_NAMES', 'SCALES', 'PROGRESSIONS', 'SECTIONS',
+           'FORM', 'KICK', 'SNARE', 'HAT', 'OPEN_HAT', 'RIDE', 'CRASH', 'TOMS', 'DRUM_STYLES', 'DRUM_KITS',
+           'BASS_STYLES', 'OTHER_PROGRAMS', 'BASS_PROGRAMS', 'VOCAL_PROGRAMS', 'COMP_RHYTHMS', 'CORPUS_COMPOSERS',
+           'CORPUS_SUFFIXES', 'CORPUS_PROGRAMS', 'GRID_QUARTERS', 'REVERB_SENDS', 'STEM_LEVELS_DB', 'NOISE_FLOOR_DB',
+           'DROPOUT_ODDS', 'FAMILY_PROGRAMS', 'VARIATION_BANK', 'VARIATION_SHARE', 'SYNTH_SHARE', 'EFFECT_RANGES',
+           'EFFECT_ODDS', 'HELDOUT_ONLY_EFFECTS', 'MANIFEST', 'NOTE', 'Part', 'Arrangement', 'Grid', 'Bar',
+           'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'section_spans', 'drum_part', 'bass_part',
+           'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts', 'compose_procedural',
+           'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms', 'render_stems',
+           'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
+           'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'sound_palette',
+           'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db', 'track_name', 'write_track',
+           'generate_dataset', 'add_generate_command', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
-BACKENDS = ('soundfont', 'synth')
+BACKENDS = ('soundfont', 'synth', 'mixed', 'heldout')  # the last two need generator version 4
 SOURCES = ('procedural', 'corpus')
-GENERATOR_VERSION = 3  # bump when the same parameters would give different audio
+GENERATOR_VERSION = 4  # bump when the same parameters would give different audio
 # (2: a -96 dBFS noise floor; 3: filters and reverb by numpy FFT, float32 mixing, uniform noise floor,
-# linear interpolation in FluidSynth)
+# linear interpolation in FluidSynth; 4: issue 18's "generator v3": several SoundFonts and programs, pedalboard
+# effects, sections with drop-outs and dynamics, layered expressive vocals, the held-out backend)
+VERSIONS = (3, 4)  # the versions `generate_track` can still render (3 rebuilds the earlier test sets)
 
 @dataclass
 class Part:
@@ -52,6 +58,8 @@ class Part:
     midi: pretty_midi.Instrument # notes in seconds, General MIDI program, is_drum
     gain_db: float = 0.0 # level relative to the other parts, applied after loudness normalisation
     pan: float = 0.0 # -1 (left) .. 1 (right)
+    sound: str = '' # generator 4: a SoundFont path or 'synth'; '' for the backend's one sound (generator 3)
+    bank: int = 0 # SoundFont preset bank (8: a variation sound, when the SoundFont has one)
 
 @dataclass
 class Arrangement:
@@ -60,6 +68,7 @@ class Arrangement:
     seconds: float # duration of the song
     parts: list # [Part]
     info: dict = field(default_factory=dict) # tempo, key, sections, programs, ...
+    sections: list = field(default_factory=list) # [(name, start s, end s, intensity)] of the song's plan
 
     def to_midi(self) -> pretty_midi.PrettyMIDI:
         "The arrangement as a MIDI file (`.write(path)` saves it)."
@@ -147,6 +156,14 @@ def song_bars(rng: np.random.Generator, # randomness source
             chords = [(i * span, span, *chord_tones(key, mode, d, sevenths)) for i, d in enumerate(degrees)]
             bars.append(Bar(name, SECTIONS[name], b == 0, b == L - 1, chords))
     return bars[:n_bars]
+
+# %% ../nbs/04b_generate.ipynb #91129ce7
+def section_spans(grid: Grid, # musical time
+                  bars: list[Bar], # the plan
+                 ) -> list[tuple]: # [(name, start s, end s, intensity)]
+    "The sections of a plan as time spans."
+    starts = [b for b, bar in enumerate(bars) if bar.first or b == 0] + [len(bars)]
+    return [(bars[a].section, grid.time(a, 0), grid.time(b, 0), bars[a].intensity) for a, b in zip(starts, starts[1:])]
 
 # %% ../nbs/04b_generate.ipynb #cc0d6c97
 KICK, SNARE, HAT, OPEN_HAT, RIDE, CRASH = 36, 38, 42, 46, 51, 49
@@ -375,7 +392,7 @@ def compose_procedural(rng: np.random.Generator, # randomness source
     key_name = f"{NOTE_NAMES[key]} {mode}"
     info = dict(source='procedural', tempo=round(grid.tempo, 1), beats=beats, key=key_name, swing=grid.swing,
                 sections=[b.section for b in bars if b.first], programs={p.midi.name: p.midi.program for p in parts})
-    return Arrangement(f"{key_name}, {grid.tempo:.0f} bpm", seconds, parts, info)
+    return Arrangement(f"{key_name}, {grid.tempo:.0f} bpm", seconds, parts, info, section_spans(grid, bars))
 
 # %% ../nbs/04b_generate.ipynb #d3238ac7
 CORPUS_COMPOSERS = ('bach', 'palestrina', 'monteverdi')
@@ -507,7 +524,7 @@ def compose_corpus(rng: np.random.Generator, # randomness source
     title = f"{composer} {Path(path).stem}"
     info = dict(source='corpus', piece=f"{composer}/{Path(path).name}", start_quarter=start, tempo=round(60 / spq, 1),
                 programs={i.name: i.program for _, i in insts})
-    return Arrangement(title, seconds, finish_parts(insts, rng, seconds), info)
+    return Arrangement(title, seconds, finish_parts(insts, rng, seconds), info, section_spans(grid, plan))
 
 # %% ../nbs/04b_generate.ipynb #488bc2ee
 def active_rms(x: np.ndarray, # [channels, samples]
@@ -525,19 +542,24 @@ def render_stems(song: Arrangement, # note events
                  rng: np.random.Generator, # randomness source of the synth backend
                  soundfont=None, # .sf2 file for the soundfont backend (None: find one)
                 ) -> dict: # stem -> [2, samples] float32, dry (no reverb yet)
-    "Render each part, normalise its loudness, apply its level and pan, and sum the parts of each stem."
+    "Render each part (with its own `sound`, if chosen), normalise its loudness, apply level and pan, sum per stem."
     n = int(round(song.seconds * sample_rate))
     stems = {s: np.zeros((2, n), np.float32) for s in STEMS}
-    renderer = FluidSynthRenderer(soundfont, sample_rate) if backend == 'soundfont' else None
+    renderers = {}  # SoundFont -> a fresh FluidSynthRenderer for this song, opened when first needed
     try:
         for part in song.parts:
-            audio = renderer.render(part.midi, n) if renderer else render_synth(part.midi, n, sample_rate, rng)
+            sound = part.sound or ('synth' if backend == 'synth' else soundfont)
+            if sound == 'synth': audio = render_synth(part.midi, n, sample_rate, rng, expressive=bool(part.sound))
+            else:
+                if sound not in renderers: renderers[sound] = FluidSynthRenderer(sound, sample_rate)
+                part.bank = renderers[sound].bank_for(part.midi, part.bank) % 128  # the bank it has (drums: 0)
+                audio = renderers[sound].render(part.midi, n, part.bank)
             level = active_rms(audio)
             gain = 0.1 * 10 ** (part.gain_db / 20) / level if level > 0 else 0.0
             audio *= (gain * pan_gains(part.pan)).astype(np.float32)[:, None]  # in place: no temporary
             stems[part.stem] += audio
     finally:
-        if renderer: renderer.close()
+        for r in renderers.values(): r.close()
     return stems
 
 # %% ../nbs/04b_generate.ipynb #6edc1b9c
@@ -559,6 +581,7 @@ NOISE_FLOOR_DB = -96  # rms of the white noise in every stem, dB re full scale: 
 def mix_stems(stems: dict, # stem -> [2, samples] dry audio
               rng: np.random.Generator, # randomness source
               sample_rate: int, # Hz
+              bus=None, # generator 4: a function [K, 2, samples] -> [K, 2, samples] (`mix_bus`), after the levels
              ) -> dict: # 'mixture' and each stem -> [2, samples] float32; mixture == vocals + drums + bass + other
     "Add a room reverb per stem, set stem levels, scale to a random peak, add a noise floor, sum the mixture in float32."
     ir = room_impulse(rng, sample_rate)
@@ -568,6 +591,7 @@ def mix_stems(stems: dict, # stem -> [2, samples] dry audio
     out *= np.array([rng.uniform(*REVERB_SENDS[s]) for s in names], np.float32)[:, None, None]
     out += dry
     out *= np.array([10 ** (rng.uniform(*STEM_LEVELS_DB[s]) / 20) for s in names], np.float32)[:, None, None]
+    if bus is not None: out = bus(out)
     out *= np.float32(rng.uniform(0.5, 0.95) / max(np.abs(out.sum(0)).max(), 1e-9))
     noise = rng.random(out.shape, np.float32)  # uniform white noise of rms 10^(dB/20): 5x faster to draw than normal
     noise -= 0.5
@@ -603,18 +627,32 @@ def check_soundfont_file(path, # a SoundFont file given by the user
     if head[:4] != b'RIFF' or head[8:12] != b'sfbk': raise SoundFontError(f"{path} is not a SoundFont (.sf2) file")
     return p
 
-def resolve_backend(backend: str | None = None, # 'soundfont', 'synth', or None/'auto' for soundfont when available
-                    soundfont=None, # .sf2 file (None: find one); giving one asks for the soundfont backend
-                   ) -> str: # 'soundfont' or 'synth'
-    "Choose the rendering backend; asking for soundfont (or giving a SoundFont file) fails when it cannot run."
+def _sound_problem(backend: str, soundfont, version: int) -> str | None:
+    "Why `backend` cannot render here, or None."
+    if version < 4: return fluidsynth_problem(soundfont)
+    fonts = sound_palette(backend, soundfont)
+    fonts = [f for f in fonts if f != 'synth']
+    if fonts: return fluidsynth_problem(fonts[0])
+    wanted = HELDOUT_SOUNDFONTS if backend == 'heldout' else TRAINING_SOUNDFONTS
+    return f"none of the SoundFonts {', '.join(wanted)} is installed (looked in /usr/share/sounds/sf2, sf3, ...)"
+
+def resolve_backend(backend: str | None = None, # a name of BACKENDS, or None/'auto': mixed (v4) or soundfont when
+                                                # installed, else synth
+                    soundfont=None, # .sf2 file (None: find one); giving one asks for SoundFont rendering
+                    version: int = GENERATOR_VERSION, # generator version: 'mixed' and 'heldout' need 4
+                   ) -> str: # a name of BACKENDS
+    "Choose the rendering backend; asking for SoundFonts (or giving a SoundFont file) fails when they cannot be used."
     if backend not in (None, 'auto') + BACKENDS:
         raise UserError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if version < 4 and backend in ('mixed', 'heldout'):
+        raise UserError(f"the {backend} backend needs generator version 4 (asked for {version})")
     if backend == 'synth': return 'synth'
     if soundfont is not None: check_soundfont_file(soundfont)  # a file the user named must exist and be a SoundFont
-    problem = fluidsynth_problem(soundfont)
-    if problem is None: return 'soundfont'
-    if backend == 'soundfont' or soundfont is not None:
-        raise SoundFontError(f"the soundfont backend cannot run: {problem}; {INSTALL_HINT}")
+    wanted = backend if backend not in (None, 'auto') else ('mixed' if version >= 4 else 'soundfont')
+    problem = _sound_problem(wanted, soundfont, version)
+    if problem is None: return wanted
+    if backend in ('soundfont', 'heldout') or soundfont is not None:
+        raise SoundFontError(f"the {wanted} backend cannot run: {problem}; {INSTALL_HINT}")
     warnings.warn(f"{problem}; rendering with the synth backend instead (synthesized instruments). "
                   f"For sampled instruments {INSTALL_HINT}.", stacklevel=2)
     return 'synth'
@@ -623,11 +661,17 @@ def compose(index: int, # track number
             seed: int, # dataset seed
             seconds: float, # song length
             source: str = 'procedural', # 'procedural' or 'corpus'
+            version: int = GENERATOR_VERSION, # 4 adds `arrange_song` and `add_vocal_layers`
            ) -> Arrangement:
     "The note events of track `index` of the dataset `seed`."
     if source not in SOURCES: raise UserError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if version not in VERSIONS: raise UserError(f"generator version must be one of {VERSIONS}, got {version!r}")
     rng = np.random.default_rng([seed, index, 0])
-    return (compose_procedural if source == 'procedural' else compose_corpus)(rng, seconds)
+    song = (compose_procedural if source == 'procedural' else compose_corpus)(rng, seconds)
+    if version >= 4:
+        rng = np.random.default_rng([seed, index, 3])
+        add_vocal_layers(arrange_song(song, rng), rng)
+    return song
 
 def generate_track(index: int, # track number
                    seed: int, # dataset seed
@@ -636,12 +680,251 @@ def generate_track(index: int, # track number
                    source: str = 'procedural', # 'procedural' or 'corpus'
                    sample_rate: int = 44100, # Hz
                    soundfont=None, # .sf2 file for the soundfont backend
-                   song: Arrangement | None = None, # the note events, if already composed
+                   song: Arrangement | None = None, # the note events, if already composed (with the same version)
+                   version: int = GENERATOR_VERSION, # 3: the previous generator; 4: sounds, effects, sections, vocals
                   ) -> tuple[Arrangement, dict]: # note events; 'mixture' and STEMS -> [2, samples] float32
     "Compose, render and mix one song."
-    song = song or compose(index, seed, seconds, source)
-    stems = render_stems(song, backend, sample_rate, np.random.default_rng([seed, index, 1]), soundfont)
-    return song, mix_stems(stems, np.random.default_rng([seed, index, 2]), sample_rate)
+    song = song or compose(index, seed, seconds, source, version)
+    rng = lambda stream: np.random.default_rng([seed, index, stream])
+    if version < 4:
+        stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
+        return song, mix_stems(stems, rng(2), sample_rate)
+    heldout = backend == 'heldout'
+    choose_sounds(song, sound_palette(backend, soundfont), rng(4))
+    stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
+    song.info['sounds'] = {p.midi.name: Path(p.sound).stem + (f" bank {p.bank}" if p.bank else '') for p in song.parts}
+    stems, song.info['effects'] = produce_stems(stems, rng(5), sample_rate, float(song.info.get('tempo', 120)), heldout)
+    bus = functools.partial(mix_bus, rng=rng(6), sample_rate=sample_rate, heldout=heldout)
+    return song, mix_stems(stems, rng(2), sample_rate, bus)
+
+# %% ../nbs/04b_generate.ipynb #04d70159
+DROPOUT_ODDS = {'vocals': 0.25, 'drums': 0.15, 'bass': 0.15, 'other': 0.3}  # chance a stem (a part of other) rests
+
+def _silence(inst: pretty_midi.Instrument, start: float, end: float):
+    "Remove the notes starting in [start, end); cut those sounding into it."
+    inst.notes = [n for n in inst.notes if not start <= n.start < end]
+    for n in inst.notes:
+        if n.start < start < n.end: n.end = start
+
+def _scale_velocities(inst: pretty_midi.Instrument, start: float, end: float, scale):
+    "Multiply the velocity of the notes starting in [start, end) by `scale(t)`."
+    for n in inst.notes:
+        if start <= n.start < end: n.velocity = int(np.clip(round(n.velocity * scale(n.start)), 1, 127))
+
+# %% ../nbs/04b_generate.ipynb #a074c860
+def _resting(song: Arrangement, rng) -> dict:
+    "{group: set of section indices it rests in}; a group is a stem, or one part of other."
+    groups = sorted({p.stem if p.stem != 'other' else f"other {k}" for k, p in enumerate(song.parts)})
+    rests, intro = {}, len(song.sections) > 1 and rng.uniform() < 0.5
+    for g in groups:
+        stem = g.split()[0]
+        odds = [DROPOUT_ODDS[stem] * (2 if name == 'breakdown' and stem in ('bass', 'drums') else 1)
+                for name, *_ in song.sections]
+        rest = {j for j, p in enumerate(odds) if rng.uniform() < p}
+        if intro and (stem == 'vocals' or (stem == 'drums' and rng.uniform() < 0.5)): rest.add(0)
+        if len(rest) == len(song.sections):  # never silent for the whole song: back in its longest section
+            rest.discard(int(np.argmax([end - start for _, start, end, _ in song.sections])))
+        rests[g] = rest
+    return rests
+
+def arrange_song(song: Arrangement, # modified in place (notes, velocities, info)
+                 rng: np.random.Generator, # randomness source
+                ) -> Arrangement:
+    "Sections with drop-outs, an intro, breaks before new sections and dynamics (generator 4)."
+    song.sections = [(n, s, min(e, song.seconds), i) for n, s, e, i in song.sections if s < song.seconds - 0.5] \
+        or [('verse', 0.0, song.seconds, 0.7)]  # the sections heard (the plan runs on past the song's end)
+    rests, beat = _resting(song, rng), 60 / float(song.info.get('tempo', 120))
+    group = lambda k, p: p.stem if p.stem != 'other' else f"other {k}"
+    for j, (name, start, end, intensity) in enumerate(song.sections):
+        level = (0.7 + 0.3 * intensity) * rng.uniform(0.9, 1.1)
+        swell = j + 1 < len(song.sections) and song.sections[j + 1][0] == 'chorus' and rng.uniform() < 0.4
+        scale = (lambda t: level * (0.6 + 0.4 * (t - start) / (end - start))) if swell else (lambda t: level)
+        brk = end - beat * int(rng.choice([1, 2, 4])) if j + 1 < len(song.sections) and rng.uniform() < 0.3 else end
+        keep = str(rng.choice(['drums', 'vocals']))  # the one stem that plays through a break
+        for k, part in enumerate(song.parts):
+            if j in rests[group(k, part)]: _silence(part.midi, start, end)
+            elif brk < end and part.stem != keep: _silence(part.midi, brk, end)
+            _scale_velocities(part.midi, start, end, scale)
+    song.parts = [p for p in song.parts if p.midi.notes]
+    song.info['arrangement'] = [[name, round(start, 2), round(end, 2), [g for g in rests if j not in rests[g]]]
+                                for j, (name, start, end, _) in enumerate(song.sections)]
+    return song
+
+# %% ../nbs/04b_generate.ipynb #2ff881f4
+def _harmony(pitch: int, pcs: set, up: bool) -> int:
+    "The nearest pitch of the melody's pitch classes a third (3-4 semitones) or a fourth above or below."
+    for step in (4, 3, 5):
+        p = pitch + (step if up else -step)
+        if p % 12 in pcs: return p
+    return pitch + (4 if up else -3)
+
+def add_vocal_layers(song: Arrangement, # modified in place: parts are added to the vocals stem
+                     rng: np.random.Generator, # randomness source
+                    ) -> Arrangement:
+    "A doubled take of the lead and backing harmonies (in the louder sections), as extra parts of the vocals stem."
+    lead = next((p for p in song.parts if p.stem == 'vocals' and p.midi.notes), None)
+    if lead is None: return song
+    pcs, loud = {n.pitch % 12 for n in lead.midi.notes}, [(s, e) for _, s, e, i in song.sections if i >= 0.8]
+    layers = []
+    if rng.uniform() < 0.6:  # a second take: the same notes, slightly off in time
+        shifts = rng.normal(0, 0.012, len(lead.midi.notes))
+        notes = [pretty_midi.Note(max(1, n.velocity - 8), n.pitch, max(0.0, n.start + d), max(0.04, n.end + d))
+                 for n, d in zip(lead.midi.notes, shifts)]
+        layers.append(('double', notes, lead.gain_db - rng.uniform(4, 9), -lead.pan + rng.uniform(-0.3, 0.3)))
+    if rng.uniform() < 0.6:  # backing harmonies, above and sometimes below, where the song is loud
+        for up in ([True, False] if rng.uniform() < 0.4 else [True]):
+            notes = [pretty_midi.Note(max(1, n.velocity - 15), _harmony(n.pitch, pcs, up), n.start, n.end)
+                     for n in lead.midi.notes if not loud or any(s <= n.start < e for s, e in loud)]
+            side = rng.uniform(0.3, 0.7) * (1 if up else -1)
+            layers.append(('harmony' if up else 'harmony low', notes, lead.gain_db - rng.uniform(6, 11), side))
+    for name, notes, gain, pan in layers:
+        inst = pretty_midi.Instrument(int(rng.choice(VOCAL_PROGRAMS)), name=f"vocals {name}")
+        inst.notes = [n for n in notes if n.end - n.start > 0.03]
+        if inst.notes: add_vocal_expression(inst, rng); song.parts.append(Part('vocals', inst, gain, pan))
+    return song
+
+# %% ../nbs/04b_generate.ipynb #e9ab11c6
+FAMILY_PROGRAMS = {  # GM family (program // 8) -> programs a part of that family may get; no voices, no effects
+    0: range(0, 8), 1: range(8, 16), 2: range(16, 24), 3: range(24, 32), 4: range(32, 40), 5: range(40, 47),
+    6: (48, 49, 50, 51), 7: range(56, 64), 8: range(64, 72), 9: range(72, 80), 10: (80, 81, 82, 83, 84, 86, 87),
+    11: (88, 89, 90, 92, 93, 94, 95)}
+VARIATION_BANK, VARIATION_SHARE = 8, 0.3  # FluidR3_GM's 28 variation presets (bank 8), tried for 30 % of the parts
+SYNTH_SHARE = {'vocals': 0.6, 'drums': 0.3, 'bass': 0.3, 'other': 0.3}  # parts the mixed backend gives the synths
+
+def vary_program(program: int, # a General MIDI program
+                 rng: np.random.Generator, # randomness source
+                ) -> int: # another program of the same family (the same if the family is not varied)
+    "A random program of the same GM family: a bass stays a bass, a guitar a guitar."
+    family = FAMILY_PROGRAMS.get(program // 8)
+    return int(rng.choice(family)) if family else program
+
+def choose_sounds(song: Arrangement, # modified in place: each part's program, sound and bank
+                  palette: list, # SoundFont paths and/or 'synth' (from `sound_palette`)
+                  rng: np.random.Generator, # randomness source
+                 ) -> Arrangement:
+    "Give every part its own sound from `palette`, and instruments a random program of their family."
+    fonts = [s for s in palette if s != 'synth']
+    for part in song.parts:
+        if part.stem != 'vocals' and not part.midi.is_drum: part.midi.program = vary_program(part.midi.program, rng)
+        if 'synth' in palette and (not fonts or rng.uniform() < SYNTH_SHARE[part.stem]): part.sound = 'synth'
+        else:
+            part.sound = str(rng.choice(fonts))
+            part.bank = VARIATION_BANK if rng.uniform() < VARIATION_SHARE and not part.midi.is_drum else 0
+    song.info['programs'] = {p.midi.name: p.midi.program for p in song.parts}
+    return song
+
+# %% ../nbs/04b_generate.ipynb #58ac94bc
+def sound_palette(backend: str, # a resolved backend: 'synth', 'soundfont', 'mixed' or 'heldout'
+                  soundfont=None, # a SoundFont the user gave (used instead of the system ones)
+                 ) -> list[str]: # SoundFont paths (resolved) and/or 'synth'
+    "The sounds a generator-4 backend draws from; training backends never get a held-out SoundFont of the system."
+    if backend == 'synth': return ['synth']
+    if soundfont is not None: fonts = [str(check_soundfont_file(soundfont).resolve())]
+    elif backend == 'heldout': fonts = [str(p) for p in find_soundfonts(HELDOUT_SOUNDFONTS).values()]
+    else:
+        fonts = [str(p) for p in find_soundfonts(TRAINING_SOUNDFONTS).values() if not is_heldout_soundfont(p)]
+        other = None if fonts else find_soundfont()  # none of them: the one GM SoundFont generator 3 would use
+        fonts += [str(other)] if other is not None and not is_heldout_soundfont(other) else []
+    return fonts + (['synth'] if backend == 'mixed' else [])
+
+# %% ../nbs/04b_generate.ipynb #207cda78
+EFFECT_RANGES = {  # setting: (training range, held-out range); the held-out range lies outside the training one
+    'eq_db': ((0, 6), (8, 12)), 'highpass_hz': ((20, 120), (200, 400)), 'threshold_db': ((-24, -8), (-40, -30)),
+    'ratio': ((1.5, 6), (10, 20)), 'drive_db': ((2, 12), (20, 30)), 'chorus_hz': ((0.2, 1.5), (3, 6)),
+    'delay_feedback': ((0.1, 0.4), (0.55, 0.7)), 'delay_mix': ((0.1, 0.3), (0.4, 0.5)),
+    'room_size': ((0.1, 0.6), (0.8, 0.95)), 'reverb_wet': ((0.05, 0.25), (0.35, 0.5)),
+    'width': ((0.7, 1.3), (1.6, 2.0)), 'bus_ratio': ((1.5, 4), (8, 12)), 'limit_db': ((-6, -1), (-12, -9))}
+EFFECT_ODDS = {  # stem -> chance of each optional effect in its chain
+    'vocals': dict(compressor=0.9, distortion=0.05, chorus=0.15, delay=0.6, reverb=0.8, highpass=1),
+    'drums': dict(compressor=0.8, distortion=0.15, chorus=0.0, delay=0.05, reverb=0.3, highpass=0),
+    'bass': dict(compressor=0.8, distortion=0.3, chorus=0.15, delay=0.0, reverb=0.05, highpass=0),
+    'other': dict(compressor=0.5, distortion=0.25, chorus=0.35, delay=0.3, reverb=0.5, highpass=0.7)}
+HELDOUT_ONLY_EFFECTS = ('Phaser',)
+
+# %% ../nbs/04b_generate.ipynb #ce5d20ae
+def _setting(rng, name: str, heldout: bool) -> float:
+    lo, hi = EFFECT_RANGES[name][heldout]
+    return float(rng.uniform(lo, hi))
+
+def stem_chain(stem: str, # one of STEMS
+               rng: np.random.Generator, # randomness source
+               tempo: float, # beats per minute (delays are synced to it)
+               heldout: bool = False, # draw from the held-out ranges
+              ) -> tuple: # (pedalboard.Pedalboard, stereo width)
+    "A random effect chain for one stem: EQ, then some of compression, drive, chorus, delay, reverb."
+    import pedalboard as pb
+    odds, s = EFFECT_ODDS[stem], lambda name: _setting(rng, name, heldout)
+    sign = lambda: float(rng.choice([-1.0, 1.0]))
+    fx = [pb.PeakFilter(rng.uniform(200, 6000), sign() * s('eq_db'), rng.uniform(0.5, 2)),
+          pb.LowShelfFilter(rng.uniform(80, 300), sign() * s('eq_db')),
+          pb.HighShelfFilter(rng.uniform(4000, 10000), sign() * s('eq_db'))]
+    if rng.uniform() < odds['highpass']: fx.insert(0, pb.HighpassFilter(s('highpass_hz')))
+    if rng.uniform() < odds['compressor']:
+        fx.append(pb.Compressor(s('threshold_db'), s('ratio'), rng.uniform(1, 30), rng.uniform(50, 300)))
+    if rng.uniform() < odds['distortion']: fx.append(pb.Distortion(s('drive_db')))
+    if rng.uniform() < odds['chorus']: fx.append(pb.Chorus(s('chorus_hz'), rng.uniform(0.1, 0.5), 7.0, 0.0, 0.4))
+    if heldout and stem != 'drums' and rng.uniform() < 0.5: fx.append(pb.Phaser(rng.uniform(0.5, 2), 0.6, 1000, 0.5))
+    if rng.uniform() < odds['delay']:
+        fx.append(pb.Delay(60 / tempo * float(rng.choice([0.5, 0.75, 1.0])), s('delay_feedback'), s('delay_mix')))
+    if rng.uniform() < odds['reverb']: fx.append(pb.Reverb(s('room_size'), rng.uniform(0.2, 0.8), s('reverb_wet'), 1.0))
+    return pb.Pedalboard(fx), s('width')
+
+# %% ../nbs/04b_generate.ipynb #b0ee4dec
+def set_width(x: np.ndarray, # [2, samples], modified in place
+              width: float, # 0: mono, 1: unchanged, 2: side doubled
+             ) -> np.ndarray:
+    "Scale the side (L - R) of a stereo signal against its mid (L + R)."
+    mid, side = (x[0] + x[1]) / 2, (x[0] - x[1]) * np.float32(width / 2)
+    x[0], x[1] = mid + side, mid - side
+    return x
+
+def produce_stems(stems: dict, # stem -> [2, samples] float32, dry
+                  rng: np.random.Generator, # randomness source
+                  sample_rate: int, # Hz
+                  tempo: float, # beats per minute
+                  heldout: bool = False, # held-out effect settings
+                 ) -> tuple[dict, dict]: # stem -> processed audio (same loudness), stem -> names of its effects
+    "Run each stem through its own random effect chain and stereo width, keeping its active loudness."
+    out, names = {}, {}
+    for stem, x in stems.items():
+        board, width = stem_chain(stem, rng, tempo, heldout)
+        names[stem] = [type(p).__name__ for p in board]
+        level = active_rms(x)
+        if level == 0: out[stem] = x; continue
+        y = set_width(board(x, sample_rate), width)
+        out[stem] = (y * np.float32(level / max(active_rms(y), 1e-9))).astype(np.float32, copy=False)
+    return out, names
+
+# %% ../nbs/04b_generate.ipynb #48c7c5a5
+def gain_curve(x: np.ndarray, # [2, samples] input of a dynamics processor
+               y: np.ndarray, # [2, samples] its output
+               w: int, # window in samples
+              ) -> np.ndarray: # [samples] float32 gain, interpolated between the windows' centres
+    "The gain a processor applied: output over input RMS in windows of `w` samples, the lower of two neighbours."
+    n = x.shape[-1]
+    pad = lambda a: np.pad((a.astype(np.float64) ** 2).sum(0), (0, -n % w)).reshape(-1, w).mean(1)
+    ratio = np.sqrt(pad(y) / np.maximum(pad(x), 1e-12))
+    ratio = np.minimum(ratio, np.r_[ratio[1:], ratio[-1]])  # look ahead one window: no overshoot as a hit starts
+    return np.interp(np.arange(n), (np.arange(len(ratio)) + 0.5) * w, ratio).astype(np.float32)
+
+def mix_bus(stems: np.ndarray, # [K, 2, samples] float32 stems, modified in place
+            rng: np.random.Generator, # randomness source
+            sample_rate: int, # Hz
+            heldout: bool = False, # held-out settings
+           ) -> np.ndarray: # [K, 2, samples]: the stems as the bus leaves them; their sum is the processed mix
+    "Bus EQ on every stem (linear), then the gain of a bus compressor and limiter, measured on the mix, on every stem."
+    import pedalboard as pb
+    s, sign = lambda name: _setting(rng, name, heldout), lambda: float(rng.choice([-1.0, 1.0]))
+    eq = pb.Pedalboard([pb.LowShelfFilter(rng.uniform(60, 200), sign() * s('eq_db') / 2),
+                        pb.HighShelfFilter(rng.uniform(6000, 12000), sign() * s('eq_db') / 2)])
+    for k in range(len(stems)): stems[k] = eq(stems[k], sample_rate)
+    mix = stems.sum(0)
+    peak = np.float32(max(np.abs(mix).max(), 1e-9))
+    dynamics = pb.Pedalboard([pb.Compressor(s('threshold_db') / 2, s('bus_ratio'), rng.uniform(5, 30), 150),
+                              pb.Limiter(s('limit_db'), 100)])
+    gain = gain_curve(mix, dynamics(mix / peak, sample_rate) * peak, int(0.01 * sample_rate))
+    stems *= np.clip(gain, 0, 4)
+    return stems
 
 # %% ../nbs/04b_generate.ipynb #05bd585e
 def frame_db(x: np.ndarray, # [channels, samples]
@@ -656,8 +939,9 @@ def frame_db(x: np.ndarray, # [channels, samples]
 # %% ../nbs/04b_generate.ipynb #e3346ec1
 MANIFEST = 'auralflow_generate.json'
 NOTE = ("Rendered audio, not recordings: songs composed as MIDI note events (procedurally or from music21 corpus "
-        "scores) and rendered per stem with a General MIDI SoundFont through FluidSynth or with numpy synthesizers, "
-        "then mixed with a synthetic room reverb. mixture.wav is the exact float32 sum of the four stems.")
+        "scores) and rendered per stem with General MIDI SoundFonts through FluidSynth or with numpy synthesizers, "
+        "then produced (generator 4: pedalboard effects per stem and a mix bus) and mixed with a synthetic room "
+        "reverb. mixture.wav is the exact float32 sum of the four stems.")
 
 def track_name(index: int, # track number
                song: Arrangement, # its note events
@@ -668,7 +952,8 @@ def track_name(index: int, # track number
 
 def _whole(x) -> bool: return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
-def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont) -> dict:
+def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont,
+                        version=GENERATOR_VERSION) -> dict:
     "Check the settings of `generate_dataset` (raising UserError) and return them as stored in the manifest."
     if not (_whole(tracks) and tracks >= 1): raise UserError(f"tracks must be a whole number >= 1, got {tracks!r}")
     if not (isinstance(seconds, numbers.Real) and 0 < seconds <= 3600):
@@ -681,10 +966,12 @@ def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, samp
     if not (_whole(sample_rate) and 8000 <= sample_rate <= 192000):
         raise UserError(f"sample_rate must be a whole number of Hz in 8000..192000, got {sample_rate!r}")
     if source == 'corpus': _music21()
-    backend = resolve_backend(backend, soundfont)
-    font = find_soundfont(soundfont).name if backend == 'soundfont' else None
+    if version not in VERSIONS: raise UserError(f"generator version must be one of {VERSIONS}, got {version!r}")
+    backend = resolve_backend(backend, soundfont, version)
+    if version < 4: font = find_soundfont(soundfont).name if backend == 'soundfont' else None
+    else: font = ', '.join(Path(s).name for s in sound_palette(backend, soundfont) if s != 'synth') or None
     return dict(tracks=int(tracks), seconds=float(seconds), seed=int(seed), split_test=int(split_test), backend=backend,
-                source=source, sample_rate=int(sample_rate), soundfont=font, generator_version=GENERATOR_VERSION)
+                source=source, sample_rate=int(sample_rate), soundfont=font, generator_version=int(version))
 
 def _open_output(out: Path, params: dict) -> dict:
     "Check `out` may be written and return the manifest to continue (a new one, or a previous run's)."
@@ -720,12 +1007,13 @@ def write_track(index: int, # track number
               ) -> dict: # the track's manifest entry
     "Compose, render, mix and write track `index` of a dataset; it depends on nothing but its arguments."
     split = 'test' if index >= params['tracks'] - params['split_test'] else 'train'
-    song = compose(index, params['seed'], params['seconds'], params['source'])
+    version = params['generator_version']
+    song = compose(index, params['seed'], params['seconds'], params['source'], version)
     folder = out / split / track_name(index, song)
     _, audio = generate_track(index, params['seed'], params['seconds'], params['backend'], params['source'],
-                              params['sample_rate'], soundfont, song)
+                              params['sample_rate'], soundfont, song, version)
     for name in ('mixture',) + STEMS: save_audio(folder / f'{name}.wav', audio[name], params['sample_rate'])
-    return dict(index=index, split=split, name=folder.name, **song.info)
+    return dict(index=index, split=split, name=folder.name, generator_version=version, **song.info)
 
 # %% ../nbs/04b_generate.ipynb #26506893
 def _write_track_in_worker(*args) -> dict:
@@ -756,15 +1044,16 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
                      seconds: float = 20.0, # length of each song
                      seed: int = 0, # same seed, same files
                      split_test: int | None = None, # how many of the songs (the last ones) go to test/; None: a fifth
-                     backend: str | None = None, # 'soundfont', 'synth', or None: soundfont when installed, else synth
+                     backend: str | None = None, # a name of BACKENDS, or None: mixed when SoundFonts are installed
                      source: str = 'procedural', # 'procedural' compositions or 'corpus' scores from music21
                      sample_rate: int = 44100, # Hz
                      progress: bool = True, # show a progress bar
                      soundfont=None, # .sf2 file for the soundfont backend (None: $AURALFLOW_SOUNDFONT or the system GM)
                      jobs: int = 1, # processes rendering tracks in parallel; the files do not depend on it
+                     version: int = GENERATOR_VERSION, # generator version (3 rebuilds the earlier test sets)
                     ) -> Path: # `out`
     "Write a rendered multitrack dataset in the MUSDB18-HQ layout: `out/{train,test}/<track>/<stem>.wav`."
-    params = _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont)
+    params = _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont, version)
     if not (_whole(jobs) and jobs >= 1): raise UserError(f"jobs must be a whole number >= 1, got {jobs!r}")
     out = Path(out)
     created = not out.exists()
@@ -809,8 +1098,12 @@ def add_generate_command(subparsers):
     p.add_argument('--split-test', type=int, default=None, metavar='M',
                    help='how many of the songs go to test/ (default: a fifth of them)')
     p.add_argument('--backend', choices=BACKENDS, default=None,
-                   help='soundfont: FluidSynth + General MIDI SoundFont (default when installed); synth: built-in '
-                        'synthesizers, no system dependency (the fallback)')
+                   help='mixed: each part a training SoundFont (FluidR3_GM, TimGM6mb) or a synthesizer (default when '
+                        'FluidSynth is installed); soundfont: SoundFonts only; synth: built-in synthesizers, no system '
+                        'dependency (the fallback); heldout: only MuseScore General and effect settings training never '
+                        'uses (test set of held-out sounds)')
+    p.add_argument('--generator-version', type=int, choices=VERSIONS, default=GENERATOR_VERSION, metavar='V',
+                   help=f'{GENERATOR_VERSION} (default) or 3, the previous generator (to rebuild earlier test sets)')
     p.add_argument('--source', choices=SOURCES, default='procedural',
                    help='procedural compositions (default) or excerpts of music21 corpus scores')
     p.add_argument('--sample-rate', type=int, default=44100, metavar='HZ', help='sample rate (default: 44100)')
@@ -833,7 +1126,8 @@ def run_generate(args) -> int:
     "Run `auralflow generate`; returns the exit status."
     _reuse_freed_memory()  # the command's own process only: 60 % fewer page faults, -0.2 s of system CPU time
     out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, args.backend, args.source,
-                           args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont, jobs=args.jobs)
+                           args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont, jobs=args.jobs,
+                           version=args.generator_version)
     manifest = json.loads((out / MANIFEST).read_text())['parameters']
     n = manifest['tracks']
     print(f"wrote {n} rendered song{'s' if n != 1 else ''} ({n - manifest['split_test']} train, "

@@ -23,10 +23,12 @@ from .core import UserError
 
 # %% auto #0
 __all__ = ['TABLE_SIZE', 'PRESETS', 'FM_PRESETS', 'GM_DRUMS', 'VOWELS', 'FORMANT_BANDWIDTHS', 'SOUNDFONT_PATHS', 'INSTALL_HINT',
-           'BLOCK', 'INTERPOLATIONS', 'midi_to_hz', 'harmonic_weights', 'wavetable', 'oscillator', 'adsr',
-           'jitter_preset', 'subtractive_note', 'fm_note', 'fft_size', 'fft_filter', 'filtered_noise', 'sos_to_ba',
-           'butter', 'drum_sound', 'formant_sos', 'glottal_table', 'singer', 'sing_phrase', 'pan_gains', 'synth_timbre',
-           'render_synth', 'SoundFontError', 'find_soundfont', 'fluidsynth_problem', 'FluidSynthRenderer']
+           'SOUNDFONT_FOLDERS', 'SOUNDFONT_FILES', 'TRAINING_SOUNDFONTS', 'HELDOUT_SOUNDFONTS', 'BLOCK',
+           'INTERPOLATIONS', 'midi_to_hz', 'harmonic_weights', 'wavetable', 'oscillator', 'adsr', 'jitter_preset',
+           'subtractive_note', 'fm_note', 'fft_size', 'fft_filter', 'filtered_noise', 'sos_to_ba', 'butter',
+           'drum_sound', 'formant_sos', 'glottal_table', 'singer', 'expressive_singer', 'sing_phrase', 'pan_gains',
+           'synth_timbre', 'render_synth', 'SoundFontError', 'find_soundfont', 'fluidsynth_problem', 'find_soundfonts',
+           'is_heldout_soundfont', 'FluidSynthRenderer']
 
 # %% ../nbs/04a_instruments.ipynb #7119f019
 TABLE_SIZE = 16384  # samples in one period of a wavetable (a power of two)
@@ -330,7 +332,29 @@ def singer(rng: np.random.Generator, # randomness source
                 vib_rate=rng.uniform(4.8, 6.2), vib_depth=rng.uniform(0.15, 0.5), breath=rng.uniform(0.02, 0.1),
                 consonants=rng.uniform(0.3, 0.9))
 
+# %% ../nbs/04a_instruments.ipynb #9cd3dc7d
+def expressive_singer(rng: np.random.Generator, # randomness source
+                     ) -> dict: # `singer`'s parameters and those of a more expressive voice
+    "A singer whose vibrato grows and drifts over a note, whose pitch wanders, with wider portamento and more breath."
+    voice = singer(rng)
+    voice.update(glide=rng.uniform(0.03, 0.12), vib_growth=rng.uniform(0.3, 1.5), vib_wander=rng.uniform(-0.15, 0.15),
+                 drift=rng.uniform(0.05, 0.2), inhale=0.9, inhale_level=rng.uniform(0.03, 0.1),
+                 sibilance=rng.uniform(1.0, 3.0))
+    return voice
+
 # %% ../nbs/04a_instruments.ipynb #ee98bf8d
+def _vibrato(tt: np.ndarray, i: int, voice: dict) -> np.ndarray:
+    "Vibrato (semitones) over note `i` at times `tt` from its start: it fades in after 0.15 s; an expressive one grows."
+    ramp = np.clip((tt - 0.15) / 0.25, 0, 1)
+    if 'vib_growth' not in voice: return voice['vib_depth'] * ramp * np.sin(2 * np.pi * voice['vib_rate'] * (tt + i))
+    phase = voice['vib_rate'] * (tt + voice['vib_wander'] * tt * tt / 2)  # the rate drifts by vib_wander per second
+    return voice['vib_depth'] * ramp * (1 + voice['vib_growth'] * tt) * np.sin(2 * np.pi * (phase + i / 3))
+
+def _drift(n: int, sr: int, depth: float, rng) -> np.ndarray:
+    "[n] float32 slow pitch drift in semitones: random points every 0.3 s, joined linearly."
+    points = rng.uniform(-depth, depth, n // int(0.3 * sr) + 2)
+    return np.interp(np.arange(n) / (0.3 * sr), np.arange(len(points)), points).astype(np.float32)
+
 _CONSONANTS = {'s': ('highpass', 4500, 0.06, 0.12), 't': ('bandpass', [2000, 8000], 0.01, 0.35),
                'k': ('bandpass', [1200, 4000], 0.015, 0.3), 'h': ('bandpass', [500, 3000], 0.05, 0.08)}
 
@@ -356,12 +380,13 @@ def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, so
     for i, note in enumerate(notes):
         tt = np.arange(starts[i + 1] - starts[i], dtype=np.float32) / np.float32(sr)
         pitch[starts[i]:starts[i + 1]] = note.pitch + (prev - note.pitch) * np.exp(-tt / voice['glide']) \
-            + voice['vib_depth'] * np.clip((tt - 0.15) / 0.25, 0, 1) * np.sin(2 * np.pi * voice['vib_rate'] * (tt + i))
+            + _vibrato(tt, i, voice)
         end = min(int((note.end - t0) * sr), starts[i + 1])
         gain[starts[i]:end] = note.velocity / 127
         gain[starts[i]:starts[i] + int(0.03 * sr)] *= 0.35  # syllable onset dip
         prev = note.pitch
     pitch[:starts[0]] = pitch[starts[0]]
+    if voice.get('drift'): pitch += _drift(n, sr, voice['drift'], rng)
     f0 = np.float32(440) * np.float32(2) ** ((pitch - np.float32(69)) / np.float32(12))  # `midi_to_hz` in float32
     source = oscillator(glottal_table(int(0.45 * sr / f0.max()), voice['open_quotient']),
                         np.cumsum(f0, dtype=np.float64) / sr)
@@ -381,10 +406,13 @@ def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, so
         if i < len(notes) - 1: ramp[-2 * fade:] = np.linspace(1, 0, 2 * fade)
         out[lo:hi] += seg * ramp
         if rng.uniform() < voice['consonants']:
-            _add(out, _consonant(rng.choice(list(_CONSONANTS)), sr, rng) * note.velocity / 127, starts[i] - int(0.02 * sr))
-    if rng.uniform() < 0.5:  # an inhale before the phrase
+            kind = rng.choice(list(_CONSONANTS))
+            level = note.velocity / 127 * (voice.get('sibilance', 1) if kind == 's' else 1)
+            _add(out, _consonant(kind, sr, rng) * level, starts[i] - int(0.02 * sr))
+    if rng.uniform() < voice.get('inhale', 0.5):  # an inhale before the phrase
         m = int(0.25 * sr)
-        inhale = 0.05 * filtered_noise(m, *butter(2, [600, 4000], 'bandpass', sr), rng, cache=True) * np.hanning(m)
+        inhale = filtered_noise(m, *butter(2, [600, 4000], 'bandpass', sr), rng, cache=True) * np.hanning(m)
+        inhale *= voice.get('inhale_level', 0.05)
         _add(out, inhale, starts[0] - m - int(0.05 * sr))
     return out
 
@@ -420,13 +448,14 @@ def render_synth(inst: pretty_midi.Instrument, # notes (seconds), GM program, is
                  n_samples: int, # length of the output
                  sample_rate: int, # Hz
                  rng: np.random.Generator, # randomness source (timbre variation, noise)
+                 expressive: bool = False, # sing with `expressive_singer` (generator 4) instead of `singer`
                 ) -> np.ndarray: # [2, n_samples] float32
     "Render one MIDI part with the numpy synthesizers."
     sr, timbre = sample_rate, synth_timbre(inst.program, inst.is_drum)
     if timbre == 'drums': return _render_drums(inst, n_samples, sr, rng).astype(np.float32)
     out = np.zeros(n_samples, np.float32)
     if timbre == 'voice':
-        voice, pre = singer(rng), 0.35
+        voice, pre = (expressive_singer if expressive else singer)(rng), 0.35
         room = int(pre * sr)  # phrases start up to `pre` before 0 s, and end up to 1.2 s after the song
         noise = filtered_noise(n_samples + room + 2 * sr, *butter(2, 1000, 'highpass', sr), rng, cache=True)
         for phrase in _phrases(inst.notes):  # one breath noise for the part, cheaper than one per phrase
@@ -472,6 +501,32 @@ def fluidsynth_problem(soundfont=None, # as for `find_soundfont`
     if found: return None
     return f"no General MIDI SoundFont found (looked in $AURALFLOW_SOUNDFONT, {', '.join(SOUNDFONT_PATHS[:2])}, ...)"
 
+# %% ../nbs/04a_instruments.ipynb #70873a10
+SOUNDFONT_FOLDERS = ('/usr/share/sounds/sf2', '/usr/share/sounds/sf3', '/usr/share/soundfonts',
+                     '/usr/local/share/soundfonts', '/opt/homebrew/share/soundfonts')
+SOUNDFONT_FILES = {'FluidR3_GM': ('FluidR3_GM.sf2',), 'TimGM6mb': ('TimGM6mb.sf2',),  # name: file names, best first
+                   'FluidR3_GS': ('FluidR3_GS.sf2',), 'MuseScore_General': ('MuseScore_General.sf3',
+                   'MuseScore_General_Full.sf3', 'MuseScore_General.sf2')}
+TRAINING_SOUNDFONTS = ('FluidR3_GM', 'TimGM6mb')  # what generator 4 draws from for training songs
+HELDOUT_SOUNDFONTS = ('MuseScore_General',)  # never used for training: the sounds of the held-out test set
+
+def find_soundfonts(names, # keys of SOUNDFONT_FILES
+                    folders=SOUNDFONT_FOLDERS, # where to look
+                   ) -> dict: # name -> Path of the SoundFonts found (resolved), in the order of `names`
+    "Locate the named SoundFonts; missing ones are left out."
+    found = {}
+    for name in names:
+        paths = [Path(d) / f for f in SOUNDFONT_FILES[name] for d in folders]
+        path = next((p.resolve() for p in paths if p.is_file()), None)
+        if path is not None: found[name] = path
+    return found
+
+def is_heldout_soundfont(path, # a SoundFont file
+                        ) -> bool: # whether it is (a link to, or a copy named like) a held-out SoundFont
+    "Whether `path` is one of HELDOUT_SOUNDFONTS, which training data must never use."
+    names = {Path(path).name, Path(path).resolve().name}
+    return any(n in SOUNDFONT_FILES[h] or n.startswith(h) for h in HELDOUT_SOUNDFONTS for n in names)
+
 # %% ../nbs/04a_instruments.ipynb #fff89a83
 BLOCK = 64  # FluidSynth's internal block size in samples
 INTERPOLATIONS = {'none': 0, 'linear': 1, '4th': 4, '7th': 7}  # FluidSynth's sample interpolation methods
@@ -503,21 +558,34 @@ class FluidSynthRenderer:
         view = out[start:stop]  # [samples, 2] interleaved float32, contiguous
         self._write(self.synth.synth, stop - start, view.ctypes.data, 0, 2, view.ctypes.data, 1, 2)
 
-    def _select(self, inst: pretty_midi.Instrument) -> int:
-        channel, bank = (9, 128) if inst.is_drum else (0, 0)
-        if self.synth.program_select(channel, self.sfid, bank, inst.program) < 0:
+    def _has(self, bank: int, program: int) -> bool:
+        "Whether the SoundFont has this preset (an old pyfluidsynth cannot tell: then only banks 0 and 128 are tried)."
+        import fluidsynth
+        if getattr(fluidsynth, 'fluid_synth_get_sfont_by_id', None) is None: return bank in (0, 128)
+        return self.synth.sfpreset_name(self.sfid, bank, program) is not None
+
+    def bank_for(self, inst: pretty_midi.Instrument, bank: int) -> int:
+        "The bank `render` plays `inst` from: 128 for drums, `bank` if this SoundFont has the program there, else 0."
+        return 128 if inst.is_drum else bank if self._has(bank, inst.program) else 0
+
+    def _select(self, inst: pretty_midi.Instrument, bank: int) -> int:
+        "Select the part's preset: `bank` if this SoundFont has it, else bank 0; program 0 if it has neither."
+        channel, bank = 9 if inst.is_drum else 0, self.bank_for(inst, bank)
+        program = inst.program if self._has(bank, inst.program) else 0  # asking first: FluidSynth prints no error
+        if self.synth.program_select(channel, self.sfid, bank, program) < 0:
             self.synth.program_select(channel, self.sfid, bank, 0)  # no such preset in this SoundFont
         return channel
 
     def render(self, inst: pretty_midi.Instrument, # notes, pitch bends, control changes (seconds); GM program; is_drum
                n_samples: int, # length of the output
+               bank: int = 0, # preset bank (8: the GS variation sounds), for a program this SoundFont has there
               ) -> np.ndarray: # [2, n_samples] float32
         "Play `inst` from a reset synthesizer and return the stereo output."
         block = lambda t: int(round(t * self.sample_rate / BLOCK)) * BLOCK
         self.synth.system_reset()  # controllers and programs; it lets sounding voices ring on, so silence them too
         for c in range(16): self.synth.all_sounds_off(c)
         self._interpolate()  # after the reset, which restores the default
-        channel = self._select(inst)
+        channel = self._select(inst, bank)
         events = [(block(n.start), 1, 'noteon', n.pitch, n.velocity) for n in inst.notes]
         events += [(block(n.end), 0, 'noteoff', n.pitch, 0) for n in inst.notes]
         events += [(block(b.time), 1, 'pitch_bend', b.pitch, 0) for b in inst.pitch_bends]

@@ -69,12 +69,12 @@ def _map(fn, items: list, workers: int) -> list:
     with ThreadPoolExecutor(workers) as pool: return list(pool.map(fn, items))
 
 # %% ../nbs/07_metrics.ipynb #8f7c58c1
-def _read(references: torch.Tensor, # [K, T, C]
-          estimates: torch.Tensor, # [K, T, C]
+def _read(references: torch.Tensor, # [K, C, T]
+          estimates: torch.Tensor, # [K, C, T]
           start: int, stop: int, # samples start:stop
          ) -> torch.Tensor: # [2KC, stop - start] float64: reference channels, then estimate channels
     "Samples start:stop of every reference and estimate channel, in float64, zero beyond the end of the track."
-    x = torch.cat([references[:, start:stop].transpose(1, 2), estimates[:, start:stop].transpose(1, 2)])  # [2K, C, n]
+    x = torch.cat([references[..., start:stop], estimates[..., start:stop]])  # [2K, C, n]
     x = x.view(x.shape[0] * x.shape[1], x.shape[2]).to(torch.float64)
     return torch.nn.functional.pad(x, (0, stop - start - x.shape[1])) if x.shape[1] < stop - start else x
 
@@ -87,14 +87,14 @@ def _split(edges: list[int], # boundaries that must be kept (window starts and e
             for parts in [-(-(b - a) // longest)] for i in range(parts)] + [edges[-1]]
 
 # %% ../nbs/07_metrics.ipynb #924e4710
-def _segment_pass(references: torch.Tensor, # [K, T, C]
-                  estimates: torch.Tensor, # [K, T, C]
+def _segment_pass(references: torch.Tensor, # [K, C, T]
+                  estimates: torch.Tensor, # [K, C, T]
                   lags: int, # L: lags 0..L-1
                   start: int, stop: int, # the segment's samples
                   fft_size: int = 4096, # block FFT size (a power of 2 >= 4 L if smaller); small FFTs stay in cache
                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]: # [2M, M, L], [2, M], [2, K]
     "One read of a segment: correlations (x_a read L-1 samples past its end), ||e||², ||e - s||², active sources."
-    K, _, C = references.shape
+    K, C, _ = references.shape
     M, n, P = K * C, stop - start, max(fft_size, 1 << (4 * lags - 1).bit_length())
     B = P - lags + 1                                      # samples per block; with the L-1 read past it, one frame
     blocks = -(-n // B)
@@ -108,25 +108,25 @@ def _segment_pass(references: torch.Tensor, # [K, T, C]
     cross = U.permute(2, 0, 1).contiguous() @ V.permute(2, 1, 0).contiguous().conj_physical_()  # [f, 2M, M]
     return torch.fft.irfft(cross.permute(1, 2, 0), n=P)[..., :lags], energies, active
 
-def correlations(references: torch.Tensor, # [K, T, C]
-                 estimates: torch.Tensor, # [K, T, C]
+def correlations(references: torch.Tensor, # [K, C, T]
+                 estimates: torch.Tensor, # [K, C, T]
                  lags: int, # L: lags 0..L-1
                  fft_size: int = 4096, # block FFT size
                  segment: int = 2 ** 16, # samples read at once (bounds memory)
                 ) -> torch.Tensor: # [2KC, KC, L]: r[a, b, n] = sum_t x_a[t + n] s_b[t]
     "Cross-correlations of all reference and estimate channels x_a with the reference channels s_b, lags 0..L-1."
-    bounds = _split([0, references.shape[1]], segment)
+    bounds = _split([0, references.shape[-1]], segment)
     with _one_thread():
         return sum(_segment_pass(references, estimates, lags, a, b, fft_size)[0] for a, b in zip(bounds, bounds[1:]))
 
 # %% ../nbs/07_metrics.ipynb #bae03f08
-def crossing_correlations(references: torch.Tensor, # [K, T, C]
-                          estimates: torch.Tensor, # [K, T, C]
+def crossing_correlations(references: torch.Tensor, # [K, C, T]
+                          estimates: torch.Tensor, # [K, C, T]
                           lags: int, # L
                           start: int, end: int, # the window's samples
                          ) -> torch.Tensor: # [2M, M, L]
     "What a window's segments read past its end: sum over t in [max(start, end - n), end) of x_a[t + n] s_b[t]."
-    L, N, M = lags, next_fast_len(2 * lags, real=True), references.shape[0] * references.shape[2]
+    L, N, M = lags, next_fast_len(2 * lags, real=True), references.shape[0] * references.shape[1]
     after = _read(references, estimates, end, end + L - 1)                       # [2M, L-1]
     before = _read(references, estimates, max(start, end - L + 1), end)[:M]
     before = torch.nn.functional.pad(before, (L - 1 - before.shape[1], 0))        # [M, L-1], zero before the window
@@ -134,8 +134,8 @@ def crossing_correlations(references: torch.Tensor, # [K, T, C]
     c = torch.fft.irfft(U[:, None] * V[None].conj(), n=N)                         # c[k] = sum_i after[i + k] before[i]
     return c[..., (torch.arange(L) - (L - 1)) % N]                               # lag n: k = n - (L - 1)
 
-def window_statistics(references: torch.Tensor, # [K, T, C]
-                      estimates: torch.Tensor, # [K, T, C]
+def window_statistics(references: torch.Tensor, # [K, C, T]
+                      estimates: torch.Tensor, # [K, C, T]
                       lags: int, # L
                       window: int, hop: int, windows: int, # window and hop in samples, number of windows
                       fft_size: int = 4096, # block FFT size
@@ -143,7 +143,7 @@ def window_statistics(references: torch.Tensor, # [K, T, C]
                       workers: int = 1, # threads
                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     "One pass: the track's correlations [2M, M, L]; per window [F, ...] its own, ||e||², ||e - s||², silence."
-    T = references.shape[1]
+    T = references.shape[-1]
     starts = list(range(0, windows * hop, hop))
     ends = [s + window for s in starts]
     bounds = _split([0, T] + starts + ends, segment)
@@ -168,6 +168,7 @@ def _add_product(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor):
     if out.ndim == 2: out.addmm_(a, b)
     else: out += a @ b
 
+# %% ../nbs/07_metrics.ipynb #93c279d3
 def block_levinson(R: torch.Tensor, # [..., n, m, m] blocks R_0..R_{n-1} of T[i, j] = R_{j-i}, R_{-k} = R_k^T
                    Y: torch.Tensor, # [..., n, m, r] right-hand sides
                   ) -> torch.Tensor: # [..., n, m, r] X with T X = Y
@@ -228,20 +229,23 @@ def solve_block_toeplitz(R: torch.Tensor, # [..., n, m, m] float64
     raise MetricsError("BSSEval: the distortion filters could not be computed (references too degenerate)")
 
 # %% ../nbs/07_metrics.ipynb #8a3b559c
+_SHAPES = "[targets, channels, samples] (or museval's [targets, samples, channels])"
+
 def _check_pair(references, estimates) -> tuple[torch.Tensor, torch.Tensor]:
-    "Validate [K, T, C] references and estimates; cut or zero-pad the estimates to the references' length."
+    "[K, C, T] inputs (or views of museval's [K, T, C] ones); the estimates cut or zero-padded to T samples."
     ref, est = (torch.as_tensor(x).detach().cpu() for x in (references, estimates))  # scored on the CPU
-    if ref.ndim != 3 or est.ndim != 3 or ref.shape[0] != est.shape[0] or ref.shape[2] != est.shape[2]:
-        raise MetricsError(f"references {tuple(ref.shape)} and estimates {tuple(est.shape)} must be "
-                           "[targets, samples, channels] with the same targets and channels")
-    if ref.shape[1] == 0: raise MetricsError("references are empty (0 samples)")
-    if ref.shape[2] > ref.shape[1]:  # more channels than samples: [K, C, T] given, which would need C x C filters
-        raise MetricsError(f"references {tuple(ref.shape)} have more channels than samples: give [targets, samples, "
-                           "channels] as museval does (for [targets, channels, samples] tensors, x.transpose(1, 2))")
+    shapes = f"references {tuple(ref.shape)} and estimates {tuple(est.shape)}"
+    if ref.ndim != 3 or est.ndim != 3: raise MetricsError(f"{shapes} must be {_SHAPES}")
+    if ref.numel() == 0: raise MetricsError(f"references {tuple(ref.shape)} are empty")
+    if ref.shape[1] == ref.shape[2]:  # time is the longer axis: as many channels as samples cannot tell which is which
+        raise MetricsError(f"references {tuple(ref.shape)}: as many channels as samples; give {_SHAPES}")
+    if ref.shape[1] > ref.shape[2]: ref, est = ref.transpose(1, 2), est.transpose(1, 2)  # museval's [K, T, C]: views
+    if ref.shape[0] != est.shape[0] or ref.shape[1] != est.shape[1]:
+        raise MetricsError(f"{shapes} must have the same targets and channels, with the axes in the same order")
     for name, x in (('references', ref), ('estimates', est)):  # finiteness is checked as `_segment_pass` reads
         if not x.is_floating_point(): raise MetricsError(f"{name} must be finite floats (no NaN or inf)")
-    T = ref.shape[1]
-    est = est[:, :T] if est.shape[1] >= T else torch.nn.functional.pad(est, (0, 0, 0, T - est.shape[1]))
+    T = ref.shape[2]
+    est = est[..., :T] if est.shape[2] >= T else torch.nn.functional.pad(est, (0, T - est.shape[2]))
     return ref, est
 
 def distortion_filters(r: torch.Tensor, # [2M, M, L] whole-track correlations (`correlations`), M = K C
@@ -291,8 +295,8 @@ def window_energies(win: torch.Tensor, # [F, 2M, M, L] windows' correlations (`w
     return per_channel.view(F, 7, targets, -1).sum(-1).permute(1, 2, 0)
 
 # %% ../nbs/07_metrics.ipynb #346a85e6
-def bss_eval(references, # [K, T, C] true sources (tensor or array), as museval
-             estimates, # [K, T', C] estimates, cut or zero-padded to T
+def bss_eval(references, # [K, C, T] true sources (tensor or array); museval's [K, T, C] also (time: the longer axis)
+             estimates, # [K, C, T'] estimates, axes in the references' order; cut or zero-padded to T
              sample_rate: int = 44100, # Hz; sets the default window
              window: int | None = None, # window length in samples; one second if None
              hop: int | None = None, # hop between windows in samples; `window` if None
@@ -301,7 +305,7 @@ def bss_eval(references, # [K, T, C] true sources (tensor or array), as museval
             ) -> dict[str, torch.Tensor]: # 'SDR', 'ISR', 'SIR', 'SAR' -> [K, windows] float64 dB (NaN: silent window)
     "BSSEval v4 (`bss_eval_images`, filters from the whole track) per target and window, as museval computes it."
     ref, est = _check_pair(references, estimates)
-    K, T, C = ref.shape
+    K, C, T = ref.shape
     window = int(window or sample_rate); hop = int(hop or window)
     if window < 1 or hop < 1 or filters_len < 1: raise MetricsError("window, hop and filters_len must be positive")
     W, F = min(window, T), bss_windows(T, window, hop)
@@ -367,17 +371,6 @@ def save_museval_json(path, # destination, e.g. `<out>/test/<track>.json` as mus
     return atomic_write_text(path, json.dumps(museval_json(scores, targets, **kwargs), indent=2))
 
 # %% ../nbs/07_metrics.ipynb #28cdf91d
-ORACLES = ('ibm', 'irm', 'wiener')
-
-def _stft_pair(mixture, sources, n_fft, hop_length):
-    "STFTs of the mixture [C, F, N] and the sources [K, C, F, N] (float32 at least)."
-    mixture, sources = torch.as_tensor(mixture), torch.as_tensor(sources)
-    if sources.ndim != 3 or mixture.shape != sources.shape[1:]:
-        raise MetricsError(f"sources {tuple(sources.shape)} must be [K, C, T] and mixture {tuple(mixture.shape)} [C, T]")
-    dtype = torch.promote_types(mixture.dtype, torch.float32)
-    stft = STFT(n_fft, hop_length).to(mixture.device)
-    return stft, stft(mixture.to(dtype)), stft(sources.to(dtype))
-
 def multichannel_wiener(sources: torch.Tensor, # complex [J, C, F, N] STFTs of all sources (residual included)
                         mixture: torch.Tensor, # complex [C, F, N]
                         eps: float = 1e-10, # regularisation, relative to the mixture model's power in each bin
@@ -399,6 +392,18 @@ def multichannel_wiener(sources: torch.Tensor, # complex [J, C, F, N] STFTs of a
         y = torch.linalg.solve(Cx + ridge[..., None, None] * eye, x)                 # [F, n, C, 1]
         out[..., a:a + frames] = (Cj @ y)[..., 0].permute(0, 3, 1, 2)
     return out.to(dtype)
+
+# %% ../nbs/07_metrics.ipynb #c504306a
+ORACLES = ('ibm', 'irm', 'wiener')
+
+def _stft_pair(mixture, sources, n_fft, hop_length):
+    "STFTs of the mixture [C, F, N] and the sources [K, C, F, N] (float32 at least)."
+    mixture, sources = torch.as_tensor(mixture), torch.as_tensor(sources)
+    if sources.ndim != 3 or mixture.shape != sources.shape[1:]:
+        raise MetricsError(f"sources {tuple(sources.shape)} must be [K, C, T] and mixture {tuple(mixture.shape)} [C, T]")
+    dtype = torch.promote_types(mixture.dtype, torch.float32)
+    stft = STFT(n_fft, hop_length).to(mixture.device)
+    return stft, stft(mixture.to(dtype)), stft(sources.to(dtype))
 
 def oracle(name: str, # 'ibm', 'irm' or 'wiener'
            mixture: torch.Tensor, # [C, T]
@@ -433,7 +438,7 @@ def score_oracles(mixture: torch.Tensor, # [C, T]
     rows = []
     for name in oracles:
         est = oracle(name, mixture, sources, n_fft, hop_length)
-        scores = bss_eval(sources.transpose(1, 2), est.transpose(1, 2), sample_rate, **bss_kwargs)
+        scores = bss_eval(sources, est, sample_rate, **bss_kwargs)
         si = si_sdr(est, sources).mean(-1)
         for k, target in enumerate(targets):
             rows.append({'oracle': name, 'target': target, **{m: float(np.nanmedian(scores[m][k].numpy()))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 if TYPE_CHECKING: import pandas as pd  # imported by the two tables that use it: loading a model stays light
 
@@ -47,6 +48,7 @@ MODEL_LIMITS = {'audio_channels': 16, 'sample_rate': 384_000, 'n_fft': 16384, 'b
 MAX_BOTTLENECK_CHANNELS = 4096  # largest base_channels * 2**depth (the default is 16 * 2**5 = 512)
 MAX_POOL_FACTOR = {'spec_pool': 1024, 'wave_pool': 2 ** 20}  # largest pool**depth: positions merged into one at the bottom
 
+# %% ../nbs/05_models.ipynb #62748385
 @dataclass
 class ModelConfig:
     "Hyper-parameters of every model; the defaults are the default configuration."
@@ -73,46 +75,48 @@ class ModelConfig:
         if isinstance(self.targets, list): self.targets = tuple(self.targets)  # JSON gives lists
         self.validate()
 
-    def validate(self) -> ModelConfig:
-        "Raise `UserError` naming the first invalid setting and what is allowed; return `self`."
-        def bad(name, allowed): raise UserError(f"model setting {name}={getattr(self, name)!r} is invalid: {allowed}")
-        if not (isinstance(self.targets, tuple) and self.targets and all(isinstance(t, str) and t for t in self.targets)):
-            bad('targets', 'give one or more target names, e.g. ["vocals", "drums", "bass", "other"]')
-        if len(set(self.targets)) != len(self.targets): bad('targets', 'target names must be unique')
-        for name in ('audio_channels', 'sample_rate', 'n_fft', 'hop_length', 'base_channels', 'depth',
-                     'spec_kernel_size', 'wave_kernel_size', 'lstm_layers', 'lstm_hidden', 'latent_size'):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1): bad(name, 'must be a positive integer')
-        for name in ('spec_pool', 'wave_pool'):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and not isinstance(v, bool) and v >= 2): bad(name, 'must be an integer >= 2')
-        for name in ('spec_kernel_size', 'wave_kernel_size'):
-            if getattr(self, name) % 2 == 0: bad(name, 'must be odd (the same padding on both sides keeps lengths)')
-        for name, limit in MODEL_LIMITS.items():
-            if getattr(self, name) > limit: bad(name, f'must be at most {limit} (larger values are not a usable model)')
-        if self.base_channels * 2 ** self.depth > MAX_BOTTLENECK_CHANNELS:
-            bad('depth', f'base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels; at most '
-                         f'{MAX_BOTTLENECK_CHANNELS} are allowed: lower depth or base_channels')
-        for name, limit in MAX_POOL_FACTOR.items():
-            if getattr(self, name) ** self.depth > limit:
-                bad('depth', f'{name}**depth = {getattr(self, name) ** self.depth} positions pooled into one; at most '
-                             f'{limit} are allowed: lower depth or {name}')
-        if self.n_fft < 2: bad('n_fft', 'must be at least 2')
-        if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
-        if self.unet not in UNETS: bad('unet', f'use one of {", ".join(UNETS)}')
-        if self.mask_activation not in MASK_ACTIVATIONS: bad('mask_activation', f'use one of {", ".join(MASK_ACTIVATIONS)}')
-        if self.mask_activation == 'softmax' and len(self.targets) < 2:
-            bad('mask_activation', 'softmax across targets needs at least two targets; use sigmoid')
-        if not (isinstance(self.dropout_p, (int, float)) and not isinstance(self.dropout_p, bool)
-                and math.isfinite(self.dropout_p) and 0 <= self.dropout_p < 1):
-            bad('dropout_p', 'must be a finite number in [0, 1)')
-        return self
-
     def to_dict(self) -> dict:
         "The settings as a JSON-able dict (`ModelConfig(**d)` gives the config back)."
         d = dataclasses.asdict(self)
         d['targets'] = list(self.targets)
         return d
+
+# %% ../nbs/05_models.ipynb #f95824b8
+@patch
+def validate(self: ModelConfig) -> ModelConfig:
+    "Raise `UserError` naming the first invalid setting and what is allowed; return `self`."
+    def bad(name, allowed): raise UserError(f"model setting {name}={getattr(self, name)!r} is invalid: {allowed}")
+    if not (isinstance(self.targets, tuple) and self.targets and all(isinstance(t, str) and t for t in self.targets)):
+        bad('targets', 'give one or more target names, e.g. ["vocals", "drums", "bass", "other"]')
+    if len(set(self.targets)) != len(self.targets): bad('targets', 'target names must be unique')
+    for name in ('audio_channels', 'sample_rate', 'n_fft', 'hop_length', 'base_channels', 'depth',
+                 'spec_kernel_size', 'wave_kernel_size', 'lstm_layers', 'lstm_hidden', 'latent_size'):
+        v = getattr(self, name)
+        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1): bad(name, 'must be a positive integer')
+    for name in ('spec_pool', 'wave_pool'):
+        v = getattr(self, name)
+        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 2): bad(name, 'must be an integer >= 2')
+    for name in ('spec_kernel_size', 'wave_kernel_size'):
+        if getattr(self, name) % 2 == 0: bad(name, 'must be odd (the same padding on both sides keeps lengths)')
+    for name, limit in MODEL_LIMITS.items():
+        if getattr(self, name) > limit: bad(name, f'must be at most {limit} (larger values are not a usable model)')
+    if self.base_channels * 2 ** self.depth > MAX_BOTTLENECK_CHANNELS:
+        bad('depth', f'base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels; at most '
+                     f'{MAX_BOTTLENECK_CHANNELS} are allowed: lower depth or base_channels')
+    for name, limit in MAX_POOL_FACTOR.items():
+        if getattr(self, name) ** self.depth > limit:
+            bad('depth', f'{name}**depth = {getattr(self, name) ** self.depth} positions pooled into one; at most '
+                         f'{limit} are allowed: lower depth or {name}')
+    if self.n_fft < 2: bad('n_fft', 'must be at least 2')
+    if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
+    if self.unet not in UNETS: bad('unet', f'use one of {", ".join(UNETS)}')
+    if self.mask_activation not in MASK_ACTIVATIONS: bad('mask_activation', f'use one of {", ".join(MASK_ACTIVATIONS)}')
+    if self.mask_activation == 'softmax' and len(self.targets) < 2:
+        bad('mask_activation', 'softmax across targets needs at least two targets; use sigmoid')
+    if not (isinstance(self.dropout_p, (int, float)) and not isinstance(self.dropout_p, bool)
+            and math.isfinite(self.dropout_p) and 0 <= self.dropout_p < 1):
+        bad('dropout_p', 'must be a finite number in [0, 1)')
+    return self
 
 # %% ../nbs/05_models.ipynb #826aab5e
 def _check_setting_names(names):
@@ -413,12 +417,11 @@ def level_blocks(config: ModelConfig, dims: int) -> list[int]:
     return [0] + blocks[1:] if dims == 2 else blocks
 
 def make_unet(dims: int, # 2 (spectrogram) or 1 (waveform)
-              c_in: int, # input channels
-              c_out: int, # output channels
               config: ModelConfig, # the settings; `config.unet` picks the design
               kind: str, # the bottleneck: one of BOTTLENECKS
-             ) -> nn.Module: # [B, c_in, *S] -> ([B, c_out, *S], kl or None)
-    "The U-Net of one domain in the design the config names."
+             ) -> nn.Module: # [B, C, *S] -> ([B, K C, *S], kl or None): one output per target and channel
+    "The U-Net of one domain in the design the config names, from the mixture's channels to the targets' channels."
+    c_in, c_out = config.audio_channels, len(config.targets) * config.audio_channels
     c, k = config, config.spec_kernel_size if dims == 2 else config.wave_kernel_size
     if c.unet == 'pooled':
         return UNet(dims, c_in, c_out, c.base_channels, c.depth, k, c.spec_pool if dims == 2 else c.wave_pool,
@@ -457,9 +460,8 @@ class SpectrogramNet(SeparationModel):
     kind = 'simple' # bottleneck: one of BOTTLENECKS
     def __init__(self, config: ModelConfig | dict | None = None, **overrides):
         super().__init__(config, **overrides)
-        c = self.config
-        self.stft = STFT(c.n_fft, c.hop_length)
-        self.unet = make_unet(2, c.audio_channels, len(c.targets) * c.audio_channels, c, self.kind)
+        self.stft = STFT(self.config.n_fft, self.config.hop_length)
+        self.unet = make_unet(2, self.config, self.kind)
 
     def modelled_bins(self, n_freq: int) -> int:
         "Bins the U-Net sees: all (pooled), or the most that are a multiple of its fold (strided: 1024 of 1025)."
@@ -485,8 +487,7 @@ class AudioNet(SeparationModel):
     kind = 'simple' # bottleneck: one of BOTTLENECKS
     def __init__(self, config: ModelConfig | dict | None = None, **overrides):
         super().__init__(config, **overrides)
-        c = self.config
-        self.unet = make_unet(1, c.audio_channels, len(c.targets) * c.audio_channels, c, self.kind)
+        self.unet = make_unet(1, self.config, self.kind)
 
     def forward(self, mixture: torch.Tensor, # [B, C, T]
                ) -> ModelOutput: # estimates [B, K, C, T], no masks, kl (VAE) or None

@@ -6,160 +6,23 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import importlib.resources
 import json
-import os
 from pathlib import Path
 
-import torch
-
-from . import __version__
-from .core import UserError, atomic_path, atomic_write_text, cache_dir, did_you_mean
-from .models import create_model, list_models, state_mismatch, stored_config
+from .core import atomic_write_text
+from .persistence import (QUANTIZE_MIN_SIZE, READABLE_FORMATS, WEIGHTS_DIR, WEIGHTS_FORMAT, PretrainedEntry,
+                                   dequantize_state, fetch_weights, list_pretrained, load_model, load_pretrained,
+                                   load_weights, quantize_state, read_registry, save_weights, sha256_of, weights_dir)
 
 # %% auto #0
-__all__ = ['WEIGHTS_FORMAT', 'READABLE_FORMATS', 'WEIGHTS_DIR', 'QUANTIZE_MIN_SIZE', 'sha256_of', 'quantize_state',
-           'dequantize_state', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry', 'list_pretrained',
-           'weights_dir', 'fetch_weights', 'load_pretrained', 'write_registry', 'publish_weights']
+__all__ = ['write_registry', 'publish_weights', 'WEIGHTS_FORMAT', 'READABLE_FORMATS', 'WEIGHTS_DIR', 'QUANTIZE_MIN_SIZE',
+           'sha256_of', 'quantize_state', 'dequantize_state', 'save_weights', 'load_weights', 'PretrainedEntry',
+           'read_registry', 'list_pretrained', 'weights_dir', 'fetch_weights', 'load_pretrained']
 
-# %% ../nbs/13_pretrained.ipynb #51a9f0cd
-WEIGHTS_FORMAT = 'auralflow-weights-2'  # 2: int8 weights with scales; 1 (still read): float16
-READABLE_FORMATS = ('auralflow-weights-1', WEIGHTS_FORMAT)
-WEIGHTS_DIR = Path(str(importlib.resources.files('auralflow'))) / 'weights'  # weights shipped in the package
-
-def sha256_of(path) -> str:
-    "Hex SHA-256 of the file at `path`."
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): digest.update(block)
-    return digest.hexdigest()
-
-QUANTIZE_MIN_SIZE = 2 ** 16  # smaller weights (first and last layers, norms) stay float16
-
-def quantize_state(state: dict[str, torch.Tensor], # a model's state dict
-                   min_size: int = QUANTIZE_MIN_SIZE, # weights with fewer elements stay float16
-                  ) -> dict[str, dict | torch.Tensor]: # name -> {'int8', 'scale'} for weights, float16 for the rest
-    "Large weights (2+ dimensions) as int8 with one float32 scale per output channel; other floats as float16."
-    out = {}
-    for name, t in state.items():
-        if t.is_floating_point() and t.ndim >= 2 and t.numel() >= min_size:
-            scale = t.float().abs().flatten(1).amax(1).clamp_min(1e-12) / 127    # [out channels]
-            q = (t.float() / scale.view(-1, *[1] * (t.ndim - 1))).round().clamp(-127, 127)
-            out[name] = {'int8': q.to(torch.int8), 'scale': scale}
-        else: out[name] = t.half() if t.is_floating_point() else t
-    return out
-
-def dequantize_state(state: dict) -> dict[str, torch.Tensor]:
-    "The float32 state dict of `quantize_state`'s output (or of a plain state dict)."
-    def restore(t):
-        if isinstance(t, dict): return t['int8'].float() * t['scale'].view(-1, *[1] * (t['int8'].ndim - 1))
-        return t.float() if t.is_floating_point() else t
-    return {name: restore(t) for name, t in state.items()}
-
-def save_weights(model: torch.nn.Module, # a model made by `create_model`
-                 path, # destination file (conventionally `<ModelName>.pt`)
-                 trained_on: str, # what data the weights were trained on, for people reading the registry
-                ) -> str: # the file's SHA-256
-    "Write a self-describing weight file atomically (int8 weights, see `quantize_state`); returns its checksum."
-    state = quantize_state(model.state_dict())
-    payload = {'format': WEIGHTS_FORMAT, 'model': type(model).__name__, 'config': model.config.to_dict(),
-               'state_dict': state, 'trained_on': trained_on, 'auralflow_version': __version__}
-    with atomic_path(path) as tmp: torch.save(payload, tmp)
-    return sha256_of(path)
-
-def load_weights(path, # a file written by `save_weights`
-                 device: str | torch.device = 'cpu', # where to put the model
-                ) -> torch.nn.Module: # the model in eval mode, float32
-    "Rebuild the model stored in a weight file."
-    try: payload = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise UserError(f"{path}: not a readable weight file ({type(e).__name__}: {e})") from None
-    if not isinstance(payload, dict) or payload.get('format') not in READABLE_FORMATS:
-        raise UserError(f"{path}: not an Auralflow weight file (expected format {WEIGHTS_FORMAT!r})")
-    model = create_model(payload['model'], stored_config(payload['config']))
-    state = dequantize_state(payload['state_dict'])
-    if problem := state_mismatch(model, state):
-        raise UserError(f"{path}: its weights do not fit the {payload['model']} it describes: {problem}")
-    model.load_state_dict(state)
-    return model.to(device).eval()
-
-# %% ../nbs/13_pretrained.ipynb #a474c5ef
-@dataclasses.dataclass
-class PretrainedEntry:
-    "Where the weights of one pretrained model live and what they were measured to do."
-    name: str # model name, as given to `create_model`
-    file: str # file name inside the package's weights folder or the cache
-    sha256: str # checksum of the file
-    url: str | None = None # download location, if published
-    trained_on: str = '' # the data the weights were trained on
-    scores: dict = dataclasses.field(default_factory=dict) # e.g. {'test sets': [{'data': '...', 'SI-SDR median (dB)': {'vocals': 4.1, ...}}]}
-
-    @property
-    def availability(self) -> str:
-        "'package' (the file ships with auralflow), 'download' (it has a URL) or 'unpublished' (checksum only)."
-        if (WEIGHTS_DIR / self.file).is_file(): return 'package'
-        return 'download' if self.url else 'unpublished'
-
-def read_registry(path=None) -> dict[str, PretrainedEntry]:
-    "The pretrained registry (`auralflow/weights/registry.json` by default), name -> entry."
-    path = Path(path) if path else WEIGHTS_DIR / 'registry.json'
-    if not path.exists(): return {}
-    return {name: PretrainedEntry(name=name, **fields) for name, fields in json.loads(path.read_text()).items()}
-
-def list_pretrained(registry: dict | None = None) -> list[str]:
-    "Names whose weights `load_pretrained` can get: shipped in the package, downloadable, or copied into `weights_dir()`."
-    registry = read_registry() if registry is None else registry
-    return sorted(n for n, e in registry.items() if e.availability != 'unpublished' or (weights_dir() / e.file).is_file())
-
-# %% ../nbs/13_pretrained.ipynb #6b54b94a
-def weights_dir() -> Path:
-    "Folder for downloaded weights: the `weights` folder of Auralflow's cache (`$AURALFLOW_CACHE` or ~/.cache/auralflow)."
-    return cache_dir('weights')
-
-def _checked(path: Path, entry: PretrainedEntry) -> Path | None:
-    "`path` if it exists and matches the registry checksum."
-    return path if path.exists() and sha256_of(path) == entry.sha256 else None
-
-def fetch_weights(entry: PretrainedEntry, # registry entry
-                  progress: bool = True, # progress bar while downloading
-                 ) -> Path: # a local, verified weight file
-    "Find the weights of `entry` in the package or the cache, or download them; always checksum-verified."
-    for candidate in (WEIGHTS_DIR / entry.file, weights_dir() / entry.file):
-        if _checked(candidate, entry): return candidate
-    if not entry.url:
-        raise UserError(f"no weights for {entry.name} in this installation and no download URL (the file is not "
-                        f"published): put a copy of it (sha256 {entry.sha256[:12]}…) in {weights_dir()}, or train "
-                        f"your own with `auralflow config {entry.name} --name my_model && auralflow train my_model`")
-    dest = weights_dir() / entry.file
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f'.{dest.name}.part')
-    try: torch.hub.download_url_to_file(entry.url, str(tmp), progress=progress)
-    except Exception as e:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"could not download {entry.name} weights from {entry.url}: {e}") from None
-    if (found := sha256_of(tmp)) != entry.sha256:
-        tmp.unlink()
-        raise UserError(f"downloaded {entry.name} weights have checksum {found[:12]}…, expected "
-                        f"{entry.sha256[:12]}…; the file was deleted (corrupt download or wrong URL)")
-    os.replace(tmp, dest)
-    return dest
-
-# %% ../nbs/13_pretrained.ipynb #18bff650
-def load_pretrained(name: str, # a model name from `list_pretrained()`
-                    device: str | torch.device = 'cpu', # where to put the model
-                    progress: bool = True, # progress bar if a download is needed
-                    registry: dict[str, PretrainedEntry] | None = None, # the package registry if None
-                   ) -> torch.nn.Module: # the model in eval mode
-    "A pretrained model by name, ready to separate."
-    registry = read_registry() if registry is None else registry
-    available = ', '.join(list_pretrained(registry)) or 'none in this installation'
-    if name not in registry and name in list_models():
-        raise UserError(f"{name} has no pretrained weights yet (pretrained: {available}); train it with "
-                        f"`auralflow config {name} --name my_model && auralflow train my_model`")
-    if name not in registry:
-        raise UserError(f"no pretrained model named {name!r}{did_you_mean(name, list(registry) + list_models())} "
-                        f"(pretrained: {available})")
-    return load_weights(fetch_weights(registry[name], progress), device)
+# %% ../nbs/13_pretrained.ipynb #2455224a
+_all_ = ['WEIGHTS_FORMAT', 'READABLE_FORMATS', 'WEIGHTS_DIR', 'QUANTIZE_MIN_SIZE', 'sha256_of', 'quantize_state',
+         'dequantize_state', 'save_weights', 'load_weights', 'PretrainedEntry', 'read_registry', 'list_pretrained',
+         'weights_dir', 'fetch_weights', 'load_pretrained']  # defined in auralflow.persistence, kept importable here
 
 # %% ../nbs/13_pretrained.ipynb #67328bb2
 def write_registry(entries: dict[str, PretrainedEntry], path=None) -> Path:
@@ -175,12 +38,13 @@ def publish_weights(folder, # a training folder (config.json + checkpoint/best.p
                     weights_dir=None, # destination folder (the package's weights folder if None)
                    ) -> PretrainedEntry:
     "Export a training folder's best model as a shipped weight file and its recipe (`<model>.recipe.json`); register it."
-    from auralflow.separate import load_model
     model = load_model(folder)
     weights_dir = Path(weights_dir) if weights_dir else WEIGHTS_DIR
     name = type(model).__name__
-    digest = save_weights(model, weights_dir / f'{name}.pt', trained_on)
     recipe = json.loads((Path(folder) / 'config.json').read_text())
+    if init := recipe.get('init'):  # fine-tuned: the weights it started from are part of what it was trained on
+        trained_on += f"; fine-tuned from {init['source']} (sha256 {init['sha256'][:12]}…)"
+    digest = save_weights(model, weights_dir / f'{name}.pt', trained_on)
     recipe['data']['dataset'] = 'DATA (see trained_on)'  # the settings, without this machine's paths
     atomic_write_text(weights_dir / f'{name}.recipe.json', json.dumps(recipe, indent=1) + '\n')
     registry_path = weights_dir / 'registry.json'

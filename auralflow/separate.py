@@ -8,14 +8,11 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import importlib
 import itertools
-import json
 import math
 import os
 import shutil
 import sys
-import warnings
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -28,14 +25,15 @@ from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXE
                              is_stem_file, open_audio, resample)
 from .core import (PARTIAL, UserError, file_mode, os_error_message, output_folder, parse_device,
                             remove_partials)
+from .persistence import load_model
 from .transforms import STFT, chunk_starts, crossfade_weights
 
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'model_device', 'check_chunking', 'check_targets', 'stream_overlap_add', 'StreamResampler',
-           'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream', 'separate', 'load_model', 'track_name',
-           'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs', 'partial_path', 'write_stems',
-           'separate_file', 'add_wiener_options', 'wiener_option', 'check_output_folder', 'add_separate_command',
-           'run_separate']
+           'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream', 'separate', 'track_name', 'audio_files',
+           'is_track_folder', 'is_split_folder', 'collect_inputs', 'partial_path', 'write_stems', 'separate_file',
+           'add_wiener_options', 'wiener_option', 'check_output_folder', 'add_separate_command', 'run_separate',
+           'load_model']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -275,59 +273,8 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
     for y in stream: out[..., done:done + y.shape[-1]], done = y, done + y.shape[-1]
     return {name: (e if audio.ndim == 2 else e[0]) for name, e in zip(names, out)}
 
-# %% ../nbs/11_separate.ipynb #decefe01
-def _model_from_folder(folder: Path) -> nn.Module:
-    "Build the model described by `folder/config.json` and load its best (else last) checkpoint."
-    from auralflow.models import create_model, state_mismatch, stored_config
-    config = folder / 'config.json'
-    if not config.is_file():
-        raise UserError(f"{folder}: not a training folder (no config.json); make one with `auralflow config`")
-    try: d = json.loads(config.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise UserError(f"{config}: not valid JSON ({e})") from None
-    section = d.get('model', {}) if isinstance(d, dict) else None
-    if not isinstance(section, dict): raise UserError(f"{config}: expected a JSON object with a 'model' section")
-    name = d.get('model_name') or section.get('name')
-    if not name: raise UserError(f"{config}: no model name (expected a 'model_name' key)")
-    model = create_model(name, stored_config({k: v for k, v in section.items() if k != 'name'}))
-    found = [p for p in (folder / 'checkpoint' / f for f in ('best.pt', 'last.pt')) if p.is_file()]
-    if not found:
-        raise UserError(f"{folder}: no checkpoint/best.pt or checkpoint/last.pt; train it first (`auralflow train {folder}`)")
-    problems = []
-    for checkpoint in found:  # best first; a damaged best.pt falls back to last.pt, with a notice
-        try: state = _checkpoint_weights(checkpoint, model)
-        except UserError as e: problems.append(str(e)); continue
-        if problems: warnings.warn(f"{problems[0]}; using {checkpoint.name} instead")
-        model.load_state_dict(state)
-        return model
-    raise UserError('; '.join(problems))
-
-def _checkpoint_weights(checkpoint: Path, model: nn.Module) -> dict:
-    "The model weights in `checkpoint`; `UserError` if it is unreadable or does not fit `model`."
-    from auralflow.models import state_mismatch
-    try: state = torch.load(checkpoint, map_location='cpu', weights_only=True)
-    except Exception as e: raise UserError(f"{checkpoint}: not a readable checkpoint ({type(e).__name__}: {e})") from None
-    state = state.get('model', state) if isinstance(state, dict) else state
-    if not isinstance(state, dict): raise UserError(f"{checkpoint}: not a checkpoint (no state dict in it)")
-    if problem := state_mismatch(model, state):
-        raise UserError(f"{checkpoint}: weights do not fit the model in config.json: {problem}")
-    return state
-
-def load_model(model_ref, # training folder (config.json + checkpoint/) or pretrained model name
-               device: str | torch.device = 'cpu', # where to put the model
-              ) -> nn.Module: # in eval mode
-    "The model of a training folder, or a pretrained model by name; `UserError` if neither."
-    path = Path(model_ref).expanduser()
-    if path.is_dir(): model = _model_from_folder(path)
-    elif path.exists(): raise UserError(f"{path}: is a file; MODEL must be a training folder or a pretrained model name")
-    elif len(path.parts) > 1: raise UserError(f"{path}: no such training folder (a folder with config.json and checkpoint/)")
-    else:
-        try: pretrained = importlib.import_module('auralflow.pretrained')
-        except ModuleNotFoundError as e:
-            if e.name != 'auralflow.pretrained': raise
-            raise UserError(f"{model_ref}: no such training folder (a folder with config.json and checkpoint/); "
-                            "pretrained models are not available in this installation") from None
-        model = pretrained.load_pretrained(str(model_ref), device=device)
-    return model.to(device).eval()
+# %% ../nbs/11_separate.ipynb #c7514328
+_all_ = ['load_model']  # defined in auralflow.persistence
 
 # %% ../nbs/11_separate.ipynb #33aa0720
 AUDIO_SUFFIXES = SOUNDFILE_SUFFIXES + (STEM_SUFFIX,)
@@ -508,7 +455,8 @@ def add_separate_command(subparsers):
     p = subparsers.add_parser('separate', help='separate songs into stems (vocals, drums, bass, other)',
                               description='Separate audio files into one file per target with a trained model. '
                               'Writes OUT/<track>/<target>.<format> at the input\'s sample rate and channel count.')
-    p.add_argument('model', metavar='MODEL', help='training folder (config.json + checkpoint/) or pretrained model name')
+    p.add_argument('model', metavar='MODEL', help='pretrained model name, training folder (config.json + checkpoint/), '
+                   'checkpoint or weight file')
     p.add_argument('inputs', metavar='INPUT', nargs='+',
                    help=f"audio files ({', '.join(AUDIO_SUFFIXES)}) or folders: a track folder gives its mixture.*, "
                    "another folder its audio files and the mixture.* of each sub-folder (a dataset split)")

@@ -17,26 +17,28 @@ from typing import NamedTuple
 import numpy as np
 import torch
 import torch.distributed as dist
+from fastcore.basics import patch
 import torch.nn as nn
 from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import save_audio
-from .core import UserError, atomic_path, cache_dir, in_notebook, parse_device
+from .core import UserError, cache_dir, in_notebook, parse_device
 from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
 from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport, create_dataloader,
                                 detect_layout, find_tracks, scan_tracks)
 from .losses import create_loss
 from .metrics import si_sdr
 from .models import create_model, state_mismatch
+from .persistence import CHECKPOINT_FORMAT, init_mismatch, init_source, load_checkpoint, save_checkpoint
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'OPTIMIZER_SETTINGS', 'TrainingError', 'epoch_seed', 'seed_everything', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'generated_dataset', 'Splits', 'resolve_splits',
-           'ShardSampler', 'make_datasets', 'Dist', 'init_distributed', 'Callback', 'TimeLimit', 'AudioPlayerCallback',
-           'SpectrogramVisualCallback', 'WaveformVisualCallback', 'LayersVisualCallback', 'default_callbacks',
-           'TrainingDiverged', 'apply_changed_settings', 'Trainer', 'scores_current', 'train', 'add_train_command',
-           'run_train']
+__all__ = ['OPTIMIZER_SETTINGS', 'TrainingError', 'epoch_seed', 'seed_everything', 'rng_state', 'set_rng_state',
+           'generated_dataset', 'Splits', 'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed',
+           'Callback', 'TimeLimit', 'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback',
+           'LayersVisualCallback', 'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer',
+           'scores_current', 'train', 'add_train_command', 'run_train', 'CHECKPOINT_FORMAT', 'save_checkpoint',
+           'load_checkpoint']
 
 # %% ../nbs/10_trainer.ipynb #70b6257d
 class TrainingError(UserError):
@@ -69,32 +71,8 @@ def set_rng_state(state: dict):
     random.setstate(tuple(tuple(x) if isinstance(x, list) else x for x in state['python']))
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-# %% ../nbs/10_trainer.ipynb #07cf3bd9
-CHECKPOINT_FORMAT = 'auralflow-checkpoint-1'
-
-def save_checkpoint(checkpoint: dict, # tensors, numbers, strings, lists and dicts
-                    path, # destination, e.g. folder/checkpoint/last.pt
-                   ) -> Path:
-    "`torch.save` to `path` through a temporary file and `os.replace`: never half-written."
-    path = Path(path)
-    try:
-        with atomic_path(path) as tmp, open(tmp, 'wb') as f:
-            torch.save(checkpoint, f); f.flush(); os.fsync(f.fileno())
-    except RuntimeError as e:  # torch reports a failed write (a full disk) as its own error: give the OSError back
-        if isinstance(e.__context__, OSError): raise e.__context__ from None
-        raise
-    return path
-
-def load_checkpoint(path, # a file written by `save_checkpoint`
-                    map_location='cpu', # where to put the tensors
-                   ) -> dict:
-    "Read a checkpoint; `TrainingError` if it is missing or unreadable."
-    path = Path(path)
-    if not path.is_file(): raise TrainingError(f"{path}: checkpoint not found")
-    try: return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise TrainingError(f"{path}: not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]}); "
-                            "delete it to start over") from None
+# %% ../nbs/10_trainer.ipynb #802b3599
+_all_ = ['CHECKPOINT_FORMAT', 'save_checkpoint', 'load_checkpoint']  # defined in auralflow.persistence
 
 # %% ../nbs/10_trainer.ipynb #9df614ee
 def generated_dataset(cfg: Config, # uses data.generate_tracks, data.generate_seconds and model.sample_rate
@@ -291,7 +269,7 @@ def apply_changed_settings(optimizer: torch.optim.Optimizer, # restored from a c
     if 'lr' in changed and hasattr(scheduler, 'base_lrs'): scheduler.base_lrs = [t.lr] * len(scheduler.base_lrs)
     return [f"{k} {saved[k]:g} -> {getattr(t, k):g}" for k in changed]
 
-# %% ../nbs/10_trainer.ipynb #0afacc66
+# %% ../nbs/10_trainer.ipynb #a2c8ac6a
 class Trainer:
     "Train `cfg`'s model on the dataset at `root`, writing checkpoints, logs, audio, figures and scores to `folder`."
     def __init__(self,
@@ -324,221 +302,257 @@ class Trainer:
         self.epoch, self.last_epoch, self.writer, self._preview = 0, False, None, None
         self.stop_reason = None  # set by a callback to end this run cleanly (the folder stays resumable)
         if (self.folder / 'checkpoint' / 'last.pt').is_file(): self.resume()
+        elif cfg.init: self.initialise()
 
     @property
     def lr(self) -> float: return self.optimizer.param_groups[0]['lr']
 
-    def _check_samples(self):
-        "Before the first step: `DatasetError` for NaN or infinite samples; a notice for clipped or silent stems."
-        problems = scan_tracks(self.train_set.tracks)
-        if problems is None:
-            self.log(f"{self.root}: too large to scan at every start; check it once with "
-                     "auralflow.datasets.verify_dataset(root, decode=True)")
-            return
-        errors = [p for p in problems if p.kind not in WARNING_KINDS]
-        if errors: raise DatasetError(DatasetReport(self.root, len(self.train_set.tracks), errors))
-        for p in problems[:5]: self.log(f"warning: {p.path}: {p.message}")
-        if len(problems) > 5: self.log(f"warning: {len(problems) - 5} more; verify_dataset(root, decode=True) lists them")
+# %% ../nbs/10_trainer.ipynb #87746a35
+@patch
+def _check_samples(self: Trainer):
+    "Before the first step: `DatasetError` for NaN or infinite samples; a notice for clipped or silent stems."
+    problems = scan_tracks(self.train_set.tracks)
+    if problems is None:
+        self.log(f"{self.root}: too large to scan at every start; check it once with "
+                 "auralflow.datasets.verify_dataset(root, decode=True)")
+        return
+    errors = [p for p in problems if p.kind not in WARNING_KINDS]
+    if errors: raise DatasetError(DatasetReport(self.root, len(self.train_set.tracks), errors))
+    for p in problems[:5]: self.log(f"warning: {p.path}: {p.message}")
+    if len(problems) > 5: self.log(f"warning: {len(problems) - 5} more; verify_dataset(root, decode=True) lists them")
 
-    def log(self, message: str):
-        "Print `message` (rank 0 only) without breaking a progress bar."
-        if self.dist.main: tqdm.write(message)
+@patch
+def log(self: Trainer, message: str):
+    "Print `message` (rank 0 only) without breaking a progress bar."
+    if self.dist.main: tqdm.write(message)
 
-    def _call(self, hook: str):
-        for cb in self.callbacks if self.dist.main else []: getattr(cb, hook)(self)
+@patch
+def _call(self: Trainer, hook: str):
+    for cb in self.callbacks if self.dist.main else []: getattr(cb, hook)(self)
 
-    # --- checkpoints
-    def checkpoint(self) -> dict:
-        "Everything needed to resume (or to use the model)."
-        return {'format': CHECKPOINT_FORMAT, 'model_name': self.cfg.model_name, 'config': config_to_dict(self.cfg),
-                'model': self.module.state_dict(), 'optimizer': self.optimizer.state_dict(),
-                'scheduler': self.scheduler.state_dict() if self.scheduler else None,
-                'scaler': self.scaler.state_dict(), 'state': dict(self.state), 'rng': rng_state()}
+# %% ../nbs/10_trainer.ipynb #76623b3f
+@patch
+def checkpoint(self: Trainer) -> dict:
+    "Everything needed to resume (or to use the model)."
+    return {'format': CHECKPOINT_FORMAT, 'model_name': self.cfg.model_name, 'config': config_to_dict(self.cfg),
+            'model': self.module.state_dict(), 'optimizer': self.optimizer.state_dict(),
+            'scheduler': self.scheduler.state_dict() if self.scheduler else None,
+            'scaler': self.scaler.state_dict(), 'state': dict(self.state), 'rng': rng_state()}
 
-    def save(self, name: str):
-        "Write `checkpoint/<name>.pt` atomically (rank 0 only)."
-        if self.dist.main: save_checkpoint(self.checkpoint(), self.folder / 'checkpoint' / f'{name}.pt')
+@patch
+def save(self: Trainer, name: str):
+    "Write `checkpoint/<name>.pt` atomically (rank 0 only)."
+    if self.dist.main: save_checkpoint(self.checkpoint(), self.folder / 'checkpoint' / f'{name}.pt')
 
-    def resume(self, path=None):
-        "Continue from `checkpoint/last.pt` (or `path`)."
-        path = Path(path or self.folder / 'checkpoint' / 'last.pt')
-        ck = load_checkpoint(path)
-        if problem := state_mismatch(self.module, ck['model']):
-            raise TrainingError(f"{path} does not fit {self.cfg.model_name} as config.json sets it up: {problem}; "
-                                "it was written with other settings or by an older Auralflow: train in a new folder, "
-                                "or restore the settings")
-        self.module.load_state_dict(ck['model'])
-        self.optimizer.load_state_dict(ck['optimizer'])
-        if self.scheduler and ck['scheduler']: self.scheduler.load_state_dict(ck['scheduler'])
-        changed = apply_changed_settings(self.optimizer, self.scheduler, ck['config']['training'], self.cfg.training)
-        if changed: self.log(f"config.json changed {', '.join(changed)} since {path.name}: training goes on with them")
-        self.scaler.load_state_dict(ck['scaler'])
-        self.state = dict(ck['state'])
-        set_rng_state(ck['rng'])
-        self.log(f"resumed from {path} (epoch {self.state['epoch']}, step {self.state['step']})")
+@patch
+def resume(self: Trainer, path=None):
+    "Continue from `checkpoint/last.pt` (or `path`)."
+    path = Path(path or self.folder / 'checkpoint' / 'last.pt')
+    ck = load_checkpoint(path)
+    if problem := state_mismatch(self.module, ck['model']):
+        raise TrainingError(f"{path} does not fit {self.cfg.model_name} as config.json sets it up: {problem}; "
+                            "it was written with other settings or by an older Auralflow: train in a new folder, "
+                            "or restore the settings")
+    self.module.load_state_dict(ck['model'])
+    self.optimizer.load_state_dict(ck['optimizer'])
+    if self.scheduler and ck['scheduler']: self.scheduler.load_state_dict(ck['scheduler'])
+    changed = apply_changed_settings(self.optimizer, self.scheduler, ck['config']['training'], self.cfg.training)
+    if changed: self.log(f"config.json changed {', '.join(changed)} since {path.name}: training goes on with them")
+    self.scaler.load_state_dict(ck['scaler'])
+    self.state = dict(ck['state'])
+    set_rng_state(ck['rng'])
+    self.log(f"resumed from {path} (epoch {self.state['epoch']}, step {self.state['step']})")
 
-    # --- training and validation
-    def _check_finite(self, loss: torch.Tensor, *batch: torch.Tensor):
-        "`TrainingDiverged` if `loss` is not finite, saying whether the `batch` (bad data) or training is at fault."
-        if not _all_sum([float(not torch.isfinite(loss))], self.dist, self.device)[0]: return
-        last = self.folder / 'checkpoint' / 'last.pt'
-        kept = f"{last} still holds epoch {self.state['epoch']}" if last.is_file() else "no checkpoint was written yet"
-        if not all(bool(torch.isfinite(x).all()) for x in batch):
-            raise TrainingDiverged(f"the training batch at epoch {self.epoch}, step {self.state['step'] + 1} holds NaN "
-                                   f"or infinite values: the data are bad, not the learning rate; {kept}. Find the "
-                                   "files with auralflow.datasets.verify_dataset(root, decode=True)")
-        raise TrainingDiverged(f"training diverged at epoch {self.epoch}, step {self.state['step'] + 1}: the loss is "
-                               f"{float(loss.detach())}; {kept}. Lower the learning rate (`auralflow config {self.folder} "
-                               "--lr 1e-4`), keep max_grad_norm above 0 or turn amp off (`--no-amp`), then train again to resume")
+# %% ../nbs/10_trainer.ipynb #5f54f454
+@patch
+def initialise(self: Trainer):
+    "Start from the weights that `config.json`'s `init` names (fine-tuning), with this fresh optimizer."
+    source, sha256 = self.cfg.init['source'], self.cfg.init['sha256']
+    init, record = init_source(source)
+    if record['sha256'] != sha256:
+        raise TrainingError(f"--init {source}: its weights changed since `auralflow config` recorded them (sha256 "
+                            f"{sha256[:12]}…, now {record['sha256'][:12]}…); accept them with `auralflow config "
+                            f"{self.folder} --init {source}`")
+    if problem := init_mismatch(self.cfg.model_name, self.cfg.model, init):
+        raise TrainingError(f"--init {source} cannot start {self.folder}: {problem}")
+    self.module.load_state_dict(init.state_dict())
+    self.log(f"fine-tuning from {source} (sha256 {sha256[:12]}…) with a fresh optimizer")
 
-    def train_epoch(self) -> float:
-        "One pass over the epoch's chunks; returns the mean training loss."
-        t, d = self.cfg.training, self.dist
-        seed_everything(epoch_seed(t.seed, self.epoch))
-        sampler = ShardSampler(len(self.train_set), d.rank, d.world)
-        sampler.set_epoch(self.epoch - 1)
-        loader = create_dataloader(self.train_set, self.cfg.data.batch_size, self.cfg.data.num_workers, sampler=sampler)
-        self.model.train()
-        total, count, start = 0.0, 0, time.time()
-        bar = tqdm(loader, desc=f'epoch {self.epoch}/{t.epochs}', unit='batch', leave=False,
-                   disable=not (self.progress and d.main))
-        quarters = {len(loader) * q // 4 for q in (1, 2, 3)} if not self.progress and len(loader) >= 8 else set()
-        for mixture, targets in bar:
-            mixture, targets = mixture.to(self.device), targets.to(self.device)
-            self.optimizer.zero_grad(set_to_none=True)
-            with torch.autocast(self.device.type, enabled=self.amp):
-                loss = self.loss_fn(self.model(mixture), targets, mixture)
-            self._check_finite(loss, mixture, targets)
-            value = float(loss.detach())
-            self.scaler.scale(loss).backward()
-            if t.max_grad_norm > 0:
-                self.scaler.unscale_(self.optimizer)
-                nn.utils.clip_grad_norm_(self.module.parameters(), t.max_grad_norm)
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-            self.state['step'] += 1
-            total, count = total + value, count + 1
-            bar.set_postfix(loss=f'{value:.4f}')
-            if count in quarters:  # without a bar, a long epoch still says how far it got
-                self.log(f"epoch {self.epoch}: batch {count}/{len(loader)}  loss {total / count:.4f}  "
-                         f"{(time.time() - start) / count:.1f} s/batch")
-            if self.writer: self.writer.add_scalar('loss/train_step', value, self.state['step'])
-            self._call('on_step_end')
-        if d.world > 1:
-            for b in self.module.buffers(): dist.broadcast(b, 0)
-        return _all_sum([total / max(count, 1)], d, self.device)[0] / d.world
+# %% ../nbs/10_trainer.ipynb #0f58ab26
+@patch
+def _check_finite(self: Trainer, loss: torch.Tensor, *batch: torch.Tensor):
+    "`TrainingDiverged` if `loss` is not finite, saying whether the `batch` (bad data) or training is at fault."
+    if not _all_sum([float(not torch.isfinite(loss))], self.dist, self.device)[0]: return
+    last = self.folder / 'checkpoint' / 'last.pt'
+    kept = f"{last} still holds epoch {self.state['epoch']}" if last.is_file() else "no checkpoint was written yet"
+    if not all(bool(torch.isfinite(x).all()) for x in batch):
+        raise TrainingDiverged(f"the training batch at epoch {self.epoch}, step {self.state['step'] + 1} holds NaN "
+                               f"or infinite values: the data are bad, not the learning rate; {kept}. Find the "
+                               "files with auralflow.datasets.verify_dataset(root, decode=True)")
+    raise TrainingDiverged(f"training diverged at epoch {self.epoch}, step {self.state['step'] + 1}: the loss is "
+                           f"{float(loss.detach())}; {kept}. Lower the learning rate (`auralflow config {self.folder} "
+                           "--lr 1e-4`), keep max_grad_norm above 0 or turn amp off (`--no-amp`), then train again to resume")
 
-    @torch.no_grad()
-    def validate(self) -> dict:
-        "Validation loss, SI-SDR (dB, mean over items, targets and channels) and a VAE's KL, over all processes."
-        d = self.dist
-        items = Subset(self.valid_set, range(d.rank, len(self.valid_set), d.world))
+# %% ../nbs/10_trainer.ipynb #663cf547
+@patch
+def train_epoch(self: Trainer) -> float:
+    "One pass over the epoch's chunks; returns the mean training loss."
+    t, d = self.cfg.training, self.dist
+    seed_everything(epoch_seed(t.seed, self.epoch))
+    sampler = ShardSampler(len(self.train_set), d.rank, d.world)
+    sampler.set_epoch(self.epoch - 1)
+    loader = create_dataloader(self.train_set, self.cfg.data.batch_size, self.cfg.data.num_workers, sampler=sampler)
+    self.model.train()
+    total, count, start = 0.0, 0, time.time()
+    bar = tqdm(loader, desc=f'epoch {self.epoch}/{t.epochs}', unit='batch', leave=False,
+               disable=not (self.progress and d.main))
+    quarters = {len(loader) * q // 4 for q in (1, 2, 3)} if not self.progress and len(loader) >= 8 else set()
+    for mixture, targets in bar:
+        mixture, targets = mixture.to(self.device), targets.to(self.device)
+        self.optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(self.device.type, enabled=self.amp):
+            loss = self.loss_fn(self.model(mixture), targets, mixture)
+        self._check_finite(loss, mixture, targets)
+        value = float(loss.detach())
+        self.scaler.scale(loss).backward()
+        if t.max_grad_norm > 0:
+            self.scaler.unscale_(self.optimizer)
+            nn.utils.clip_grad_norm_(self.module.parameters(), t.max_grad_norm)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.state['step'] += 1
+        total, count = total + value, count + 1
+        bar.set_postfix(loss=f'{value:.4f}')
+        if count in quarters:  # without a bar, a long epoch still says how far it got
+            self.log(f"epoch {self.epoch}: batch {count}/{len(loader)}  loss {total / count:.4f}  "
+                     f"{(time.time() - start) / count:.1f} s/batch")
+        if self.writer: self.writer.add_scalar('loss/train_step', value, self.state['step'])
+        self._call('on_step_end')
+    if d.world > 1:
+        for b in self.module.buffers(): dist.broadcast(b, 0)
+    return _all_sum([total / max(count, 1)], d, self.device)[0] / d.world
+
+# %% ../nbs/10_trainer.ipynb #aeeb3ec0
+@patch
+@torch.no_grad()
+def validate(self: Trainer) -> dict:
+    "Validation loss, SI-SDR (dB, mean over items, targets and channels) and a VAE's KL, over all processes."
+    d = self.dist
+    items = Subset(self.valid_set, range(d.rank, len(self.valid_set), d.world))
+    self.module.eval()
+    loss_sum, n, sdr_sum, m, kl_sum, variational = 0.0, 0, 0.0, 0, 0.0, False
+    for mixture, targets in create_dataloader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
+        mixture, targets = mixture.to(self.device), targets.to(self.device)
+        with torch.autocast(self.device.type, enabled=self.amp):
+            output = self.module(mixture)
+            loss = self.loss_fn(output, targets, mixture)
+        scores = si_sdr(output.estimates.float(), targets)  # [B, K, C]
+        scores = scores[torch.isfinite(scores)]  # silent references have no SI-SDR
+        loss_sum, n = loss_sum + float(loss) * len(mixture), n + len(mixture)
+        sdr_sum, m = sdr_sum + float(scores.sum()), m + scores.numel()
+        if output.kl is not None:
+            kl_sum, variational = kl_sum + float(output.kl.float().mean()) * len(mixture), True
+    loss_sum, n, sdr_sum, m, kl_sum = _all_sum([loss_sum, n, sdr_sum, m, kl_sum], d, self.device)
+    record = {'valid_loss': loss_sum / max(n, 1), 'valid_si_sdr': sdr_sum / max(m, 1)}
+    if variational: record['valid_kl'] = kl_sum / max(n, 1)  # near 0: the latent carries nothing
+    return record
+
+# %% ../nbs/10_trainer.ipynb #f8f71f0b
+@patch
+@torch.no_grad()
+def preview(self: Trainer) -> tuple: # mixture [C, T]; target -> estimate [C, T]; target -> reference [C, T]
+    "The current model's separation of the first `preview_seconds` of the first validation item (cached per epoch)."
+    if self._preview is None or self._preview[0] != self.epoch:
+        mixture, targets = self.valid_set[0]
+        n = round(self.cfg.visualization.preview_seconds * self.cfg.model.sample_rate)
+        mixture, targets = mixture[..., :n], targets[..., :n]
         self.module.eval()
-        loss_sum, n, sdr_sum, m, kl_sum, variational = 0.0, 0, 0.0, 0, 0.0, False
-        for mixture, targets in create_dataloader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
-            mixture, targets = mixture.to(self.device), targets.to(self.device)
-            with torch.autocast(self.device.type, enabled=self.amp):
-                output = self.module(mixture)
-                loss = self.loss_fn(output, targets, mixture)
-            scores = si_sdr(output.estimates.float(), targets)  # [B, K, C]
-            scores = scores[torch.isfinite(scores)]  # silent references have no SI-SDR
-            loss_sum, n = loss_sum + float(loss) * len(mixture), n + len(mixture)
-            sdr_sum, m = sdr_sum + float(scores.sum()), m + scores.numel()
-            if output.kl is not None:
-                kl_sum, variational = kl_sum + float(output.kl.float().mean()) * len(mixture), True
-        loss_sum, n, sdr_sum, m, kl_sum = _all_sum([loss_sum, n, sdr_sum, m, kl_sum], d, self.device)
-        record = {'valid_loss': loss_sum / max(n, 1), 'valid_si_sdr': sdr_sum / max(m, 1)}
-        if variational: record['valid_kl'] = kl_sum / max(n, 1)  # near 0: the latent carries nothing
-        return record
+        estimates = self.module(mixture[None].to(self.device)).estimates[0].float().cpu()
+        names = self.cfg.model.targets
+        self._preview = (self.epoch, (mixture, dict(zip(names, estimates)), dict(zip(names, targets))))
+    return self._preview[1]
 
-    @torch.no_grad()
-    def preview(self) -> tuple: # mixture [C, T]; target -> estimate [C, T]; target -> reference [C, T]
-        "The current model's separation of the first `preview_seconds` of the first validation item (cached per epoch)."
-        if self._preview is None or self._preview[0] != self.epoch:
-            mixture, targets = self.valid_set[0]
-            n = round(self.cfg.visualization.preview_seconds * self.cfg.model.sample_rate)
-            mixture, targets = mixture[..., :n], targets[..., :n]
-            self.module.eval()
-            estimates = self.module(mixture[None].to(self.device)).estimates[0].float().cpu()
-            names = self.cfg.model.targets
-            self._preview = (self.epoch, (mixture, dict(zip(names, estimates)), dict(zip(names, targets))))
-        return self._preview[1]
+# %% ../nbs/10_trainer.ipynb #158d27db
+@patch
+def _end_epoch(self: Trainer, record: dict) -> bool:
+    "Update early stopping and the schedule from the epoch's `record`; returns whether validation improved."
+    t, s = self.cfg.training, self.state
+    improved = 'valid_loss' in record and record['valid_loss'] < s['best_loss']
+    if improved: s.update(best_loss=record['valid_loss'], best_epoch=self.epoch, bad_validations=0)
+    elif 'valid_loss' in record: s['bad_validations'] += 1
+    if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        if 'valid_loss' in record: self.scheduler.step(record['valid_loss'])
+    elif self.scheduler: self.scheduler.step()
+    s['stopped'] = bool(t.patience and s['bad_validations'] >= t.patience)
+    s['epoch'], s['history'] = self.epoch, s['history'] + [record]
+    return improved
 
-    # --- the loop
-    def _end_epoch(self, record: dict) -> bool:
-        "Update early stopping and the schedule from the epoch's `record`; returns whether validation improved."
-        t, s = self.cfg.training, self.state
-        improved = 'valid_loss' in record and record['valid_loss'] < s['best_loss']
-        if improved: s.update(best_loss=record['valid_loss'], best_epoch=self.epoch, bad_validations=0)
-        elif 'valid_loss' in record: s['bad_validations'] += 1
-        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            if 'valid_loss' in record: self.scheduler.step(record['valid_loss'])
-        elif self.scheduler: self.scheduler.step()
-        s['stopped'] = bool(t.patience and s['bad_validations'] >= t.patience)
-        s['epoch'], s['history'] = self.epoch, s['history'] + [record]
-        return improved
+@patch
+def _report(self: Trainer, record: dict, improved: bool):
+    if self.writer:
+        for key, value in record.items():
+            if key != 'epoch': self.writer.add_scalar(key.replace('_', '/', 1), value, self.epoch)
+        self.writer.flush()
+    valid = (f"  valid {record['valid_loss']:.4f}  SI-SDR {record['valid_si_sdr']:+.2f} dB"
+             if 'valid_loss' in record else '') + (f"  KL {record['valid_kl']:.3g}" if 'valid_kl' in record else '')
+    self.log(f"epoch {self.epoch}/{self.cfg.training.epochs}  train {record['train_loss']:.4f}{valid}  "
+             f"lr {record['lr']:.2e}{'  *best' if improved else ''}")
 
-    def _report(self, record: dict, improved: bool):
-        if self.writer:
-            for key, value in record.items():
-                if key != 'epoch': self.writer.add_scalar(key.replace('_', '/', 1), value, self.epoch)
-            self.writer.flush()
-        valid = (f"  valid {record['valid_loss']:.4f}  SI-SDR {record['valid_si_sdr']:+.2f} dB"
-                 if 'valid_loss' in record else '') + (f"  KL {record['valid_kl']:.3g}" if 'valid_kl' in record else '')
-        self.log(f"epoch {self.epoch}/{self.cfg.training.epochs}  train {record['train_loss']:.4f}{valid}  "
-                 f"lr {record['lr']:.2e}{'  *best' if improved else ''}")
+# %% ../nbs/10_trainer.ipynb #c3672f3d
+@patch
+def fit(self: Trainer) -> list[dict]:
+    "Train until `epochs` or early stopping, then evaluate; returns the history (one dict per epoch)."
+    t, s = self.cfg.training, self.state
+    if self.dist.main and self.cfg.visualization.tensorboard:
+        from torch.utils.tensorboard import SummaryWriter
+        self.writer = SummaryWriter(str(self.folder / 'runs'))
+    try:
+        self._call('on_train_begin')
+        if s['stopped'] or s['epoch'] >= t.epochs:
+            self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise the epochs to go on "
+                     f"(`auralflow config {self.folder} --epochs {s['epoch'] + 10}`)")
+        while not s['stopped'] and s['epoch'] < t.epochs and self.stop_reason is None:
+            self.epoch = s['epoch'] + 1
+            record = {'epoch': self.epoch, 'train_loss': self.train_epoch(), 'lr': self.lr}
+            if self.epoch % t.valid_every == 0 or self.epoch == t.epochs: record.update(self.validate())
+            improved = self._end_epoch(record)
+            self.last_epoch = self.epoch == t.epochs or s['stopped']
+            if improved: self.save('best')
+            if self.epoch % t.checkpoint_every == 0 or self.last_epoch: self.save('last')
+            if self.dist.main: self._report(record, improved)
+            self._call('on_epoch_end')
+        if self.stop_reason is not None:
+            if self.epoch % t.checkpoint_every: self.save('last')
+            self.log(f"{self.stop_reason} after epoch {self.epoch}; `auralflow train {self.folder}` resumes")
+            return s['history']
+        if s['stopped']: self.log(f"early stop: no improvement in {t.patience} validations (best: epoch {s['best_epoch']})")
+        self._call('on_train_end')
+        if self.dist.main and t.evaluate and not scores_current(self.folder): self.evaluate()
+    finally:
+        if self.writer: self.writer.close()
+    return s['history']
 
-    def fit(self) -> list[dict]:
-        "Train until `epochs` or early stopping, then evaluate; returns the history (one dict per epoch)."
-        t, s = self.cfg.training, self.state
-        if self.dist.main and self.cfg.visualization.tensorboard:
-            from torch.utils.tensorboard import SummaryWriter
-            self.writer = SummaryWriter(str(self.folder / 'runs'))
-        try:
-            self._call('on_train_begin')
-            if s['stopped'] or s['epoch'] >= t.epochs:
-                self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise the epochs to go on "
-                         f"(`auralflow config {self.folder} --epochs {s['epoch'] + 10}`)")
-            while not s['stopped'] and s['epoch'] < t.epochs and self.stop_reason is None:
-                self.epoch = s['epoch'] + 1
-                record = {'epoch': self.epoch, 'train_loss': self.train_epoch(), 'lr': self.lr}
-                if self.epoch % t.valid_every == 0 or self.epoch == t.epochs: record.update(self.validate())
-                improved = self._end_epoch(record)
-                self.last_epoch = self.epoch == t.epochs or s['stopped']
-                if improved: self.save('best')
-                if self.epoch % t.checkpoint_every == 0 or self.last_epoch: self.save('last')
-                if self.dist.main: self._report(record, improved)
-                self._call('on_epoch_end')
-            if self.stop_reason is not None:
-                if self.epoch % t.checkpoint_every: self.save('last')
-                self.log(f"{self.stop_reason} after epoch {self.epoch}; `auralflow train {self.folder}` resumes")
-                return s['history']
-            if s['stopped']: self.log(f"early stop: no improvement in {t.patience} validations (best: epoch {s['best_epoch']})")
-            self._call('on_train_end')
-            if self.dist.main and t.evaluate and not scores_current(self.folder): self.evaluate()
-        finally:
-            if self.writer: self.writer.close()
-        return s['history']
-
-    def evaluate(self):
-        "Score the best checkpoint on the evaluation tracks into `evaluation.csv` (and `museval/`); returns the table."
-        from auralflow.evaluate import evaluate
-        t = self.cfg.training
-        best = self.folder / 'checkpoint' / 'best.pt'
-        if best.is_file(): self.module.load_state_dict(load_checkpoint(best)['model'])
-        if t.eval_split is not None: split, tracks = t.eval_split, t.eval_tracks
-        elif self.splits.held_out is not None: split, tracks = self.splits.train, self.splits.held_out[:t.eval_tracks]
-        else: split, tracks = self.splits.valid, t.eval_tracks
-        self.module.eval()
-        chunk = self.cfg.data.chunk_seconds
-        results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, progress=self.progress,
-                           force=True,  # training's own rows are replaced by the newer best checkpoint's
-                           name=self.folder.resolve().name,  # rows named like the folder, e.g. my_model
-                           chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
-        n = results['track'].nunique()
-        self.log(f"wrote {self.folder / 'evaluation.csv'}: median SI-SDR {results['SI-SDR'].median():+.2f} dB "
-                 f"over {n} track{'s' * (n != 1)}")
-        return results
+# %% ../nbs/10_trainer.ipynb #4a810595
+@patch
+def evaluate(self: Trainer):
+    "Score the best checkpoint on the evaluation tracks into `evaluation.csv` (and `museval/`); returns the table."
+    from auralflow.evaluate import evaluate
+    t = self.cfg.training
+    best = self.folder / 'checkpoint' / 'best.pt'
+    if best.is_file(): self.module.load_state_dict(load_checkpoint(best)['model'])
+    if t.eval_split is not None: split, tracks = t.eval_split, t.eval_tracks
+    elif self.splits.held_out is not None: split, tracks = self.splits.train, self.splits.held_out[:t.eval_tracks]
+    else: split, tracks = self.splits.valid, t.eval_tracks
+    self.module.eval()
+    chunk = self.cfg.data.chunk_seconds
+    results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, progress=self.progress,
+                       force=True,  # training's own rows are replaced by the newer best checkpoint's
+                       name=self.folder.resolve().name,  # rows named like the folder, e.g. my_model
+                       chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
+    n = results['track'].nunique()
+    self.log(f"wrote {self.folder / 'evaluation.csv'}: median SI-SDR {results['SI-SDR'].median():+.2f} dB "
+             f"over {n} track{'s' * (n != 1)}")
+    return results
 
 # %% ../nbs/10_trainer.ipynb #fd4d1a22
 def scores_current(folder: Path) -> bool:

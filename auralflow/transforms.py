@@ -5,8 +5,9 @@
 # %% ../nbs/01_transforms.ipynb #941a755d
 from __future__ import annotations
 
+import itertools
 import math
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import torch
 import torch.nn as nn
@@ -15,7 +16,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['WINDOWS', 'STFT', 'magnitude', 'phase', 'polar', 'amplitude_to_db', 'mel_spectrogram_db', 'crossfade_weights',
-           'chunk_starts', 'overlap_add']
+           'chunk_starts', 'check_overlap', 'stream_overlap_add', 'overlap_add']
 
 # %% ../nbs/01_transforms.ipynb #8e72f00d
 WINDOWS = {'hann': torch.hann_window, 'hamming': torch.hamming_window, 'blackman': torch.blackman_window}
@@ -119,6 +120,41 @@ def chunk_starts(length: int, chunk: int, overlap: int) -> list[int]:
     return [i * hop for i in range(max(1, math.ceil((length - overlap) / hop)))]
 
 # %% ../nbs/01_transforms.ipynb #f7b589b5
+def check_overlap(chunk: int, overlap: int):
+    "Raise `ValueError` unless 0 <= overlap < chunk."
+    if not 0 <= overlap < chunk: raise ValueError(f"overlap must be in [0, chunk), got {overlap} for chunk {chunk}")
+
+def stream_overlap_add(blocks: Iterable[torch.Tensor], # [channels, n] each: the signal in pieces
+                       fn: Callable[[torch.Tensor], torch.Tensor], # [batch, channels, chunk] -> [batch, *shape, chunk]
+                       chunk: int, # window length in samples
+                       overlap: int, # samples shared by consecutive windows (cross-faded), < chunk
+                       batch_size: int = 1, # windows per call of `fn`
+                      ) -> Iterator[torch.Tensor]: # [*shape, m] each: the output, in order, as soon as it is final
+    "Apply `fn` to overlapping windows of a signal that arrives in blocks; cross-fade and yield the results."
+    check_overlap(chunk, overlap)
+    hop = chunk - overlap
+    held, held_start, total, done, out, out_start = None, 0, 0, 0, None, 0
+    for block in itertools.chain(blocks, [None]):  # None: the end of the signal
+        if block is not None:
+            held = block if held is None else torch.cat([held, block], -1)
+            total += block.shape[-1]
+        count = len(chunk_starts(total, chunk, overlap)) if block is None else max(0, -(-(total - chunk) // hop))
+        while count - done >= batch_size or (block is None and count > done):  # window i's fade-out is known
+            starts = [i * hop for i in range(done, min(count, done + batch_size))]
+            cut = [held[..., s - held_start:s - held_start + chunk] for s in starts]
+            y = fn(torch.stack([nn.functional.pad(w, (0, chunk - w.shape[-1])) for w in cut]))
+            if out is None: out = y.new_zeros(*y.shape[1:-1], 0)
+            out = nn.functional.pad(out, (0, starts[-1] + chunk - out_start - out.shape[-1]))
+            for i, s, window in zip(range(done, count), starts, y):
+                w = crossfade_weights(chunk, overlap, i > 0, i < count - 1 or block is not None).to(window)
+                out[..., s - out_start:s - out_start + chunk] += window * w
+            done += len(starts)
+            final = total if block is None and done == count else done * hop  # the next window starts there
+            yield out[..., :final - out_start]
+            out, out_start = out[..., final - out_start:], final
+            held, held_start = held[..., done * hop - held_start:], done * hop
+
+# %% ../nbs/01_transforms.ipynb #c535edd2
 def overlap_add(signal: torch.Tensor, # [channels, samples]
                 fn: Callable[[torch.Tensor], torch.Tensor], # [batch, channels, chunk] -> [batch, *shape, chunk]
                 chunk: int, # window length in samples
@@ -127,18 +163,13 @@ def overlap_add(signal: torch.Tensor, # [channels, samples]
                 progress: bool = False, # show a progress bar
                ) -> torch.Tensor: # [*shape, samples]
     "Apply `fn` to overlapping windows of `signal` and cross-fade the results back into one signal."
-    if not 0 <= overlap < chunk: raise ValueError(f"overlap must be in [0, chunk), got {overlap} for chunk {chunk}")
-    length = signal.shape[-1]
-    starts = chunk_starts(length, chunk, overlap)
-    def cut(s):  # the last window is zero-padded to a whole chunk; no padded copy of the signal is made
-        w = signal[..., s:s + chunk]
-        return nn.functional.pad(w, (0, chunk - w.shape[-1]))
-    out = None
-    for first in tqdm(range(0, len(starts), batch_size), disable=not progress, unit='batch', desc='chunks'):
-        batch_starts = starts[first:first + batch_size]
-        y = fn(torch.stack([cut(s) for s in batch_starts]))
-        if out is None: out = y.new_zeros(*y.shape[1:-1], starts[-1] + chunk)
-        for i, (s, window) in enumerate(zip(batch_starts, y), start=first):
-            w = crossfade_weights(chunk, overlap, i > 0, i < len(starts) - 1).to(window)
-            out[..., s:s + chunk] += window * w
-    return out[..., :length]
+    check_overlap(chunk, overlap)
+    length, out, done = signal.shape[-1], None, 0
+    batches = -(-len(chunk_starts(length, chunk, overlap)) // batch_size)
+    with tqdm(total=batches, disable=not progress, unit='batch', desc='chunks') as bar:
+        for piece in stream_overlap_add([signal], fn, chunk, overlap, batch_size):  # one piece per batch
+            if out is None: out = piece.new_empty(*piece.shape[:-1], length)  # the only full-length buffer
+            out[..., done:done + piece.shape[-1]] = piece
+            done += piece.shape[-1]
+            bar.update()
+    return out

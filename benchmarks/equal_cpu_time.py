@@ -14,6 +14,7 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json.
 """
 import argparse
+import datetime
 import json
 import os
 import subprocess
@@ -81,7 +82,9 @@ def score(runs: Path, data: list):
                          best_step=best['state']['step'], **{f'{d.name} (dB)': test_score(folder, d) for d in data},
                          curve=curve))
     out = HERE / 'results' / 'equal_cpu_time.json'
-    out.write_text(json.dumps(dict(model=MODEL, machine=f'{os.cpu_count()} cores', rows=rows), indent=1) + '\n')
+    from readme_tables import machine
+    out.write_text(json.dumps(dict(model=MODEL, date=str(datetime.date.today()), machine=machine(), rows=rows),
+                              indent=1) + '\n')
     keys = [k for k in rows[0] if k != 'curve']
     print('| ' + ' | '.join(keys) + ' |\n|' + '---|' * len(keys))
     for r in rows: print('| ' + ' | '.join(str(r[k]) for k in keys) + ' |')

@@ -28,9 +28,11 @@ def describe(root: Path, split: str) -> str:
     count = len([p for p in (root / split).iterdir() if p.is_dir()])
     if not manifest.exists(): return f'{count} tracks of {root.name}/{split}'
     p = json.loads(manifest.read_text())['parameters']
+    version = p.get('generator_version', 1)
+    flag = f' --generator-version {version}' if version >= 3 else ''  # the versions `auralflow generate` can still render
     return (f"{count} generated songs of {p['seconds']:g} s ({split} split of `auralflow generate "
             f"--tracks {p['tracks']} --seconds {p['seconds']:g} --seed {p['seed']} --split-test {p['split_test']} "
-            f"--backend {p['backend']}`, generator v{p.get('generator_version', 1)}; rendered, not recorded)")
+            f"--backend {p['backend']}{flag}`, generator v{version}; rendered, not recorded)")
 
 
 def medians(results, column='SI-SDR') -> dict:

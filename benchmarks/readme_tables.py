@@ -5,6 +5,7 @@
     python benchmarks/readme_tables.py speed             # runs train_throughput.py and separation_speed.py (~10 min)
     python benchmarks/readme_tables.py speed --logs      # the table from their last saved outputs (benchmarks/results)
     python benchmarks/readme_tables.py throughput        # BSSEval, generation, separation memory, start-up (saved outputs)
+    python benchmarks/readme_tables.py equal_time        # pooled vs strided U-Net for the same CPU time (saved output)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -173,6 +174,17 @@ def throughput_table() -> str:
     return '\n'.join(rows)
 
 
+def equal_time_table() -> str:
+    "Pooled (2022) and strided U-Net of SpectrogramNetSimple after the same CPU time, from equal_cpu_time.py's output."
+    saved = json.loads((RESULTS / 'equal_cpu_time.json').read_text())
+    sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
+    rows = [f'| U-Net | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
+    for r in saved['rows']:
+        rows.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
+                    + ' | '.join(f'{r[k]:+.2f}' for k in sets) + ' |')
+    return f"Measured {saved['date']} on {saved['machine']}, one thread each, side by side.\n\n" + '\n'.join(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='table', required=True)
@@ -182,10 +194,12 @@ def main(argv=None):
     p = sub.add_parser('speed', help='training and separation speed against Open-Unmix (runs the benchmarks)')
     p.add_argument('--logs', action='store_true', help='use the saved outputs in benchmarks/results, run nothing')
     sub.add_parser('throughput', help='BSSEval, generation, separation memory and start-up, from saved outputs')
+    sub.add_parser('equal_time', help='pooled vs strided U-Net after the same CPU time, from the saved output')
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
-            else throughput_table() if args.table == 'throughput' else scores_table(json.loads(args.results.read_text())))
+            else throughput_table() if args.table == 'throughput' else equal_time_table() if args.table == 'equal_time'
+            else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
     print(text)
     subprocess.run([sys.executable, str(ROOT / '.ci' / 'build_docs.py'), '--readme'], check=True)
