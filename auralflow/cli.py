@@ -20,7 +20,7 @@ from .core import UserError, did_you_mean, os_error_message, user_message
 
 # %% auto #0
 __all__ = ['COMMANDS', 'REPORT_URL', 'add_info_command', 'run_info', 'Parser', 'build_parser', 'command_of', 'option_aliases',
-           'run_command', 'main']
+           'respell', 'run_command', 'main']
 
 # %% ../nbs/15_cli.ipynb #80222ba6
 def add_info_command(subparsers):
@@ -37,7 +37,7 @@ def _version(distribution: str) -> str:
 
 def run_info(args) -> int:
     import torch
-    from auralflow.pretrained import list_pretrained, weights_dir
+    from auralflow.persistence import list_pretrained, weights_dir
     rows = {'auralflow': __version__, 'python': platform.python_version(),
             **{m: _version(m) for m in ('torch', 'torchaudio', 'numpy', 'soundfile', 'stempeg', 'musdb')},
             'cuda': torch.version.cuda if torch.cuda.is_available() else 'not available',
@@ -89,7 +89,7 @@ def command_of(argv: list[str], # the arguments after `auralflow`
 
 # %% ../nbs/15_cli.ipynb #bc24869d
 def option_aliases(parser: argparse.ArgumentParser, # one command's parser
-                  ) -> dict[str, str]: # '--two_words' -> the option whose help opens with them
+                  ) -> dict[str, str]: # '--two-words' -> the option whose help opens with them
     "Other spellings users reach for: each 2- and 3-word phrase of an option's help (before any comma or bracket)."
     aliases = {}
     for action in parser._actions:
@@ -97,16 +97,40 @@ def option_aliases(parser: argparse.ArgumentParser, # one command's parser
         if not longs or not action.help or action.help == argparse.SUPPRESS: continue
         words = re.split(r'[(:;,=]', action.help)[0].replace('-', ' ').lower().split()
         for n in (2, 3):
-            for i in range(len(words) - n + 1): aliases.setdefault('--' + '_'.join(words[i:i + n]), longs[0])
+            for i in range(len(words) - n + 1): aliases.setdefault('--' + '-'.join(words[i:i + n]), longs[0])
     return aliases
+
+def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    return parser._subparsers._group_actions[0].choices[command] if command else parser
+
+def _shown(parser: argparse.ArgumentParser) -> set[str]:
+    "The option strings `--help` shows (not hidden aliases such as `--dropout_p`)."
+    return {o for a in parser._actions if a.help != argparse.SUPPRESS for o in a.option_strings}
+
+def respell(parser: argparse.ArgumentParser, # one command's parser
+            argv: list[str], # its arguments
+           ) -> tuple[list[str], list[str]]: # the arguments with options spelt as `--help` shows them; a note each
+    "Accept the other spelling of an option (`--chunk_seconds` for `--chunk-seconds`), noting the one `--help` shows."
+    shown, out, notes = _shown(parser), [], []
+    for i, arg in enumerate(argv):
+        if arg == '--': return out + argv[i:], notes  # what follows is not options
+        name, eq, value = arg.partition('=')
+        other = '--' + name[2:].replace('_', '-')
+        if name.startswith('--') and name not in shown and other in shown:
+            notes.append(f"{name} is spelt {other}")
+            name = other
+        out.append(name + eq + value)
+    return out, notes
 
 def _reject_unknown(parser: argparse.ArgumentParser, command: str | None, unknown: list[str]):
     "Exit with argparse's usage error, suggesting the closest option (by name or by help text) for each misspelt one."
-    sub = parser._subparsers._group_actions[0].choices[command] if command else parser
-    options = [o for o in sub._option_string_actions if o.startswith('--')]
+    sub = _command_parser(parser, command)
+    shown = _shown(sub)
+    options = [o for o in sub._option_string_actions if o.startswith('--') and '--' + o[2:].replace('_', '-') not in
+               shown - {o}]  # hidden aliases are not suggested: their shown spelling is
     aliases = option_aliases(sub)
     def hint(arg):
-        word = '--' + arg.split('=')[0][2:].replace('-', '_')  # --learning-rate is spelt like --learning_rate
+        word = '--' + arg.split('=')[0][2:].replace('_', '-')  # --learning_rate is spelt like --learning-rate
         return arg + (did_you_mean(word, options, aliases, cutoff=0.75) if arg.startswith('--') else '')
     sub.error('unrecognized arguments: ' + ' '.join(map(hint, unknown)))
 
@@ -146,9 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser([command] if command else [])
     if command is None and (word := _first_word(argv)) is not None:
         parser.error(f"unknown command {word!r}{did_you_mean(word, COMMANDS)}; commands: {', '.join(COMMANDS)}")
+    argv, notes = respell(_command_parser(parser, command), argv) if command else (argv, [])
     args, unknown = parser.parse_known_args(argv)
     if unknown: _reject_unknown(parser, args.command, unknown)
     if not args.command:
         parser.print_help()
         return 2
-    return run_command(args)
+    status = run_command(args)
+    if status == 0:  # after a success only, so that a mistake stays one line
+        for note in notes: print(f'auralflow {command}: note: {note}', file=sys.stderr)
+    return status

@@ -28,11 +28,11 @@ from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, crea
 from .persistence import init_mismatch, init_source
 
 # %% auto #0
-__all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
-           'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
-           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
-           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'save_config',
-           'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
+__all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'TRAINING_CHUNK_SECONDS', 'SECTIONS', 'CONFIG_VERSION',
+           'CONFIG_FILE', 'ConfigError', 'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig',
+           'TrainingConfig', 'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss',
+           'check_chunks', 'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path',
+           'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
            'create_training_folder', 'is_trained', 'check_weights_kept', 'run_config', 'init_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
@@ -174,6 +174,7 @@ def _validate(section):
 # %% ../nbs/09_config.ipynb #4d8ca352
 SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as valid or test (letters, digits, _ . -)')
 DEVICE_PATTERN = (r'auto|cpu|mps|cuda(:[0-9]+)?', 'auto, cpu, cuda, cuda:N (N = 0, 1, ...) or mps')
+TRAINING_CHUNK_SECONDS = 3.0  # one training example; separation windows are `separate.SEPARATION_WINDOW_SECONDS`
 
 @dataclass
 class DataConfig:
@@ -183,7 +184,8 @@ class DataConfig:
     valid_split: str = setting('auto', "validation split: auto (the dataset's valid split if it has one, else a "
                                        "tenth of the training tracks held out), or a split name such as valid or test",
                                pattern=(r'auto|' + SPLIT_PATTERN[0], 'auto or ' + SPLIT_PATTERN[1]))
-    chunk_seconds: float = setting(3.0, "length of one training example in seconds", min=0.05, max=600)
+    chunk_seconds: float = setting(TRAINING_CHUNK_SECONDS, "length of one training example in seconds",
+                                   min=0.05, max=600)
     samples_per_epoch: int = setting(1024, "training examples (random chunks) per epoch, over all processes", min=1)
     batch_size: int = setting(8, "examples per optimisation step and process", min=1)
     num_workers: int = setting(2, "data loading processes (0: load in the training process)", min=0)
@@ -312,7 +314,7 @@ def check_chunks(cfg: Config, # the configuration to check
         shortest = math.ceil(need / rate * 1000) / 1000
         raise ConfigError(f"setting 'chunk_seconds' = {cfg.data.chunk_seconds} gives {have} samples at {rate} Hz, but "
                           f"{cfg.model_name} with depth={cfg.model.depth} needs at least {need} samples; use "
-                          f"--chunk_seconds {shortest} or more, or a smaller --depth")
+                          f"--chunk-seconds {shortest} or more, or a smaller --depth")
     return cfg
 
 def config_from_dict(d: dict, # parsed config.json
@@ -423,14 +425,15 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         group = groups.get(s.section) or groups.setdefault(s.section, parser.add_argument_group(f'{s.section} settings'))
         help = f"{s.help} (default: {_show(s.default)})".replace('%', '%%')
         kw = dict(dest=name, default=argparse.SUPPRESS, help=help)
-        flags = [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])  # both spellings work
+        flag = '--' + name.replace('_', '-')  # spelt like all other options; `--dropout_p` is a hidden alias
+        hidden = [f'--{name}'] if '_' in name else []
         if _base(s.type) is bool:
-            group.add_argument(*flags, nargs='?', const='true', metavar='true|false',
-                               **{**kw, 'help': kw['help'] + f'; --no-{name} for false'})
-            group.add_argument(*(f'--no-{f[2:]}' for f in flags), action='store_const', const='false', dest=name,
-                               default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        elif _base(s.type) in (list, tuple): group.add_argument(*flags, nargs='+', metavar=_metavar(s), **kw)
-        else: group.add_argument(*flags, metavar=_metavar(s), **kw)
+            kw |= dict(nargs='?', const='true', metavar='true|false', help=f'{help}; --no-{flag[2:]} for false')
+            group.add_argument(*(f'--no-{f[2:]}' for f in [flag, *hidden]), action='store_const', const='false',
+                               dest=name, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        else: kw |= dict(nargs='+' if _base(s.type) in (list, tuple) else None, metavar=_metavar(s))
+        group.add_argument(flag, **kw)
+        if hidden: group.add_argument(*hidden, **{**kw, 'help': argparse.SUPPRESS})
     return parser
 
 def _items(values: list[str]) -> list[str]:
@@ -449,7 +452,7 @@ def add_config_command(subparsers):
         'config', help='create a training folder from a model template, or change its settings',
         description='Create SAVE/NAME/config.json from the template of MODEL (`auralflow config SpectrogramNetSimple '
                     '--name my_model`), or change settings of an existing training folder (`auralflow config my_model '
-                    '--dropout_p 0.4 --display`). Every setting below can be given as a flag.')
+                    '--dropout-p 0.4 --display`). Every setting below can be given as a flag.')
     p.add_argument('target', metavar='MODEL_OR_FOLDER',
                    help=f"a model to start from ({', '.join(list_models())}) or a training folder to edit")
     p.add_argument('--name', help='name of the new training folder (default: the model name)')

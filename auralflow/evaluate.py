@@ -24,7 +24,8 @@ from .core import UserError, atomic_path, output_folder, parse_device
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
 from .persistence import load_model
-from .separate import (add_wiener_options, check_chunking, check_output_folder, check_targets, separate,
+from .separate import (SEPARATION_OVERLAP_SECONDS, SEPARATION_WINDOW_SECONDS, add_wiener_options,
+                                check_chunking, check_output_folder, check_targets, separate,
                                 wiener_option)
 from .transforms import STFT
 
@@ -194,8 +195,10 @@ def add_evaluate_command(subparsers):
     p.add_argument('--force', action='store_true', help="replace this method's rows in an existing evaluation.csv; "
                    "allow --out to be a training folder holding training's evaluation.csv, or inside a dataset split")
     add_wiener_options(p)
-    p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
-    p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap (default: %(default)s)')
+    p.add_argument('--chunk-seconds', type=float, default=SEPARATION_WINDOW_SECONDS,
+                   help='window length the model sees (default: %(default)s)')
+    p.add_argument('--overlap-seconds', type=float, default=SEPARATION_OVERLAP_SECONDS,
+                   help='cross-faded overlap (default: %(default)s)')
     p.add_argument('--batch-size', type=int, default=None, help='windows per forward pass (default: 1 on a CPU, 4 on a GPU)')
     p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
     p.add_argument('--no-progress', dest='progress', action='store_false', help='hide the progress bars')

@@ -26,20 +26,23 @@ from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXE
 from .core import (PARTIAL, UserError, file_mode, os_error_message, output_folder, parse_device,
                             remove_partials)
 from .persistence import load_model
-from .transforms import STFT, chunk_starts, crossfade_weights
+from .transforms import STFT, stream_overlap_add
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'model_device', 'check_chunking', 'check_targets', 'stream_overlap_add', 'StreamResampler',
-           'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream', 'separate', 'track_name', 'audio_files',
-           'is_track_folder', 'is_split_folder', 'collect_inputs', 'partial_path', 'write_stems', 'separate_file',
-           'add_wiener_options', 'wiener_option', 'check_output_folder', 'add_separate_command', 'run_separate',
-           'load_model']
+__all__ = ['SEPARATION_WINDOW_SECONDS', 'SEPARATION_OVERLAP_SECONDS', 'AUDIO_SUFFIXES', 'model_device', 'check_chunking',
+           'check_targets', 'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream',
+           'separate', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs',
+           'partial_path', 'write_stems', 'separate_file', 'add_wiener_options', 'wiener_option', 'check_output_folder',
+           'add_separate_command', 'run_separate', 'load_model']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
     "The device of the model's first parameter or buffer (CPU if it has none)."
     for tensor in (*model.parameters(), *model.buffers()): return tensor.device
     return torch.device('cpu')
+
+SEPARATION_WINDOW_SECONDS = 6.0  # the window a model sees when separating (not a training chunk: see config)
+SEPARATION_OVERLAP_SECONDS = 1.0  # cross-faded overlap of consecutive separation windows
 
 def check_chunking(chunk_seconds: float, overlap_seconds: float, batch_size: int | None):
     "Raise `UserError` unless 0 <= overlap_seconds < chunk_seconds < inf and batch_size >= 1 or None (named as the options too)."
@@ -62,36 +65,6 @@ def check_targets(model: nn.Module, # has `model.targets`
         raise UserError(f"unknown target(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
                         f"this model separates: {', '.join(model.targets)}")
     return [t for t in model.targets if t in targets]
-
-# %% ../nbs/11_separate.ipynb #4f1aa47a
-def stream_overlap_add(blocks: Iterable[torch.Tensor], # [channels, n] each: the signal in pieces
-                       fn: Callable[[torch.Tensor], torch.Tensor], # [batch, channels, chunk] -> [batch, *shape, chunk]
-                       chunk: int, # window length in samples
-                       overlap: int, # samples shared by consecutive windows (cross-faded), < chunk
-                       batch_size: int = 1, # windows per call of `fn`
-                      ) -> Iterator[torch.Tensor]: # [*shape, m] each: the output, in order, as soon as it is final
-    "Apply `fn` to overlapping windows of a signal that arrives in blocks; cross-fade and yield the results."
-    hop = chunk - overlap
-    held, held_start, total, done, out, out_start = None, 0, 0, 0, None, 0
-    for block in itertools.chain(blocks, [None]):  # None: the end of the signal
-        if block is not None:
-            held = block if held is None else torch.cat([held, block], -1)
-            total += block.shape[-1]
-        count = len(chunk_starts(total, chunk, overlap)) if block is None else max(0, -(-(total - chunk) // hop))
-        while count - done >= batch_size or (block is None and count > done):  # window i's fade-out is known
-            starts = [i * hop for i in range(done, min(count, done + batch_size))]
-            cut = [held[..., s - held_start:s - held_start + chunk] for s in starts]
-            y = fn(torch.stack([nn.functional.pad(w, (0, chunk - w.shape[-1])) for w in cut]))
-            if out is None: out = y.new_zeros(*y.shape[1:-1], 0)
-            out = nn.functional.pad(out, (0, starts[-1] + chunk - out_start - out.shape[-1]))
-            for i, s, window in zip(range(done, count), starts, y):
-                w = crossfade_weights(chunk, overlap, i > 0, i < count - 1 or block is not None).to(window)
-                out[..., s - out_start:s - out_start + chunk] += window * w
-            done += len(starts)
-            final = total if block is None and done == count else done * hop  # the next window starts there
-            yield out[..., :final - out_start]
-            out, out_start = out[..., final - out_start:], final
-            held, held_start = held[..., done * hop - held_start:], done * hop
 
 # %% ../nbs/11_separate.ipynb #99f8003f
 def _check_mixture(audio: torch.Tensor, # [C, T] or [T]
@@ -204,8 +177,8 @@ def separate_stream(model: nn.Module, # has targets, sample_rate, audio_channels
                     sample_rate: int, # of the mixture, Hz
                     channels: int, # of the mixture (1, 2, or the model's)
                     targets: list[str] | str | None = None, # which targets; all the model's if None
-                    chunk_seconds: float = 6.0, # window length seen by the model
-                    overlap_seconds: float = 1.0, # cross-faded overlap of consecutive windows
+                    chunk_seconds: float = SEPARATION_WINDOW_SECONDS, # window length seen by the model
+                    overlap_seconds: float = SEPARATION_OVERLAP_SECONDS, # cross-faded overlap of consecutive windows
                     batch_size: int | None = None, # windows per forward pass; None: 1 on a CPU, 4 on a GPU
                     residual: bool = False, # also give 'residual' = mixture - sum of the estimates
                     wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
@@ -256,8 +229,8 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
              audio: torch.Tensor, # mixture [channels, samples] (or [samples]), any rate
              sample_rate: int, # of `audio`, Hz
              targets: list[str] | str | None = None, # which targets to return; all the model's if None
-             chunk_seconds: float = 6.0, # window length seen by the model
-             overlap_seconds: float = 1.0, # cross-faded overlap of consecutive windows
+             chunk_seconds: float = SEPARATION_WINDOW_SECONDS, # window length seen by the model
+             overlap_seconds: float = SEPARATION_OVERLAP_SECONDS, # cross-faded overlap of consecutive windows
              batch_size: int | None = None, # windows per forward pass; None: 1 on a CPU, 4 on a GPU
              residual: bool = False, # also return 'residual' = mixture - sum of the returned estimates
              wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
@@ -467,8 +440,10 @@ def add_separate_command(subparsers):
     p.add_argument('--format', dest='fmt', choices=('wav', 'flac'), default='wav',
                    help='wav (32-bit float, exact) or flac (24-bit) (default: %(default)s)')
     add_wiener_options(p)
-    p.add_argument('--chunk-seconds', type=float, default=6.0, help='window length the model sees (default: %(default)s)')
-    p.add_argument('--overlap-seconds', type=float, default=1.0, help='cross-faded overlap of windows (default: %(default)s)')
+    p.add_argument('--chunk-seconds', type=float, default=SEPARATION_WINDOW_SECONDS,
+                   help='window length the model sees (default: %(default)s)')
+    p.add_argument('--overlap-seconds', type=float, default=SEPARATION_OVERLAP_SECONDS,
+                   help='cross-faded overlap of windows (default: %(default)s)')
     p.add_argument('--batch-size', type=int, default=None, help='windows per forward pass (default: 1 on a CPU, where '
                    'it is fastest and leanest; 4 on a GPU)')
     p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')

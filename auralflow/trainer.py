@@ -106,7 +106,7 @@ def resolve_splits(root, # dataset folder
     names = [t.name for t in find_tracks(root, 'train', targets)]
     if len(names) < 2:
         raise UserError(f"{root / 'train'} has {len(names)} track; validation needs another one: add tracks, a valid/ "
-                        "folder, or validate on the test split with `auralflow config FOLDER --valid_split test`")
+                        "folder, or validate on the test split with `auralflow config FOLDER --valid-split test`")
     return Splits('train', 'valid', names[-max(1, len(names) // 10):])
 
 class ShardSampler(Sampler):

@@ -1,7 +1,7 @@
 """The pooled (2022) and the strided U-Net of SpectrogramNetSimple, trained side by side for the same CPU time.
 
     python benchmarks/equal_cpu_time.py train RUNS --data DATA --cpu-minutes 60
-    python benchmarks/equal_cpu_time.py score RUNS --data TEST_SETS...
+    python benchmarks/equal_cpu_time.py score RUNS --data TEST_SETS... [--labels NAMES...]
 
 `train` runs the README's recipe (`train_pretrained.RECIPE`) for both designs at once, each in its own process, pinned
 to its own core with one torch thread and loading its data in that process (`num_workers=0`). So its process CPU time
@@ -69,7 +69,7 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int):
     return max(p.wait() for p in procs)
 
 
-def score(runs: Path, data: list):
+def score(runs: Path, data: list, labels: list | None = None):
     sys.path.insert(0, str(HERE))
     from cpu_hour import score as test_score
     from auralflow.trainer import load_checkpoint
@@ -79,7 +79,7 @@ def score(runs: Path, data: list):
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
-                         best_step=best['state']['step'], **{f'{d.name} (dB)': test_score(folder, d) for d in data},
+                         best_step=best['state']['step'], **{f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)},
                          curve=curve))
     out = HERE / 'results' / 'equal_cpu_time.json'
     from readme_tables import machine
@@ -97,9 +97,10 @@ def main(argv=None) -> int:
     p.add_argument('--data', type=Path, nargs='+', required=True, help='train: the training set; score: test sets')
     p.add_argument('--cpu-minutes', type=float, default=60.0)
     p.add_argument('--samples-per-epoch', type=int, default=256)
+    p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
     args = p.parse_args(argv)
     if args.action == 'train': return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch)
-    score(args.runs, args.data)
+    score(args.runs, args.data, args.labels)
     return 0
 
 

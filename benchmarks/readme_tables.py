@@ -64,18 +64,29 @@ def params_table() -> str:
     return '\n'.join(rows)
 
 
+def _generator_version(data: str) -> int:
+    "The generator version named in a test set's description (0 for data that was not generated)."
+    m = re.search(r'generator v(\d+)', data)
+    return int(m.group(1)) if m else 0
+
+
 def scores_table(results: dict) -> str:
-    "results: {'sets': [{'data': '...', 'rows': [{'method': ..., 'vocals': dB, ...}, ...]}, ...]}: one table per set."
+    """results: {'sets': [{'data': '...', 'rows': [{'method': ..., 'vocals': dB, ...}, ...]}, ...]}: one table per set,
+    numbered in the file's order; the sets of earlier generator versions fold away under a summary line."""
     targets = ['vocals', 'drums', 'bass', 'other']
-    tables = []
+    newest = max(_generator_version(s['data']) for s in results['sets'])
+    current, earlier = [], []
     for n, s in enumerate(results['sets'], 1):
         rows = [f'| Method | {" | ".join(targets)} | mean |', '|---|' + '---|' * (len(targets) + 1)]
         for r in s['rows']:
             values = [r[t] for t in targets]
             cells = [f'{round(v, 1) + 0.0:+.1f}' for v in values + [sum(values) / len(values)]]  # no -0.0
             rows.append(f'| {r["method"]} | ' + ' | '.join(cells) + ' |')
-        tables.append(f'**Test set {n}**: {s["data"]}. Median SI-SDR (dB) over tracks.\n\n' + '\n'.join(rows))
-    return '\n\n'.join(tables)
+        table = f'**Test set {n}**: {s["data"]}. Median SI-SDR (dB) over tracks.\n\n' + '\n'.join(rows)
+        (current if _generator_version(s['data']) == newest else earlier).append(table)
+    if not earlier: return '\n\n'.join(current)
+    return '\n\n'.join(current + [f'<details><summary>Test sets of earlier generator versions</summary>\n',
+                                    *earlier, '</details>'])
 
 
 RESULTS = ROOT / 'benchmarks' / 'results'
@@ -161,9 +172,14 @@ def throughput_table() -> str:
     rows.append(f'| BSSEval v4, 4 stereo targets x 30 s, 1 thread (max difference {worst:.0e} dB) | {ours:.2f} CPU s | '
                 f'museval {theirs:.1f} CPU s | {ratio:.1f}x | >= 20x | {when} (metrics_speed.py) |')
     when, text = _saved('generate_speed.txt')
-    for backend, jobs, cpu, x in re.findall(r'^(synth|soundfont)\s+(\d+)\s+[\d.]+\s+([\d.]+)\s+([\d.]+)', text, re.M):
-        rows.append(f'| `auralflow generate --tracks 4 --seconds 15 --backend {backend} --jobs {jobs}`, start-up included '
-                    f'| {cpu} CPU s for 60 s of audio | real time | {x}x per core | >= 20x | {when} (generate_speed.py) |')
+    load, = _numbers(r'^load average before: ([\d.]+)', text)
+    rows_found = re.findall(r'^\s*(\d+) (synth|soundfont|mixed)\s+(\d+)\s+[\d.]+\s+([\d.]+)\s+([\d.]+)', text, re.M)
+    newest = max(int(v) for v, *_ in rows_found)
+    for version, backend, jobs, cpu, x in rows_found:
+        if int(version) != newest: continue
+        rows.append(f'| `auralflow generate --tracks 4 --seconds 15 --backend {backend} --jobs {jobs}` (generator '
+                    f'{version}), start-up included | {cpu} CPU s for 60 s of audio | real time | {x}x per core | '
+                    f'>= 10x | {when}, load {load:g} (generate_speed.py) |')
     if (RESULTS / 'separation_memory.txt').is_file(): rows += separation_memory_rows()
     when, text = _saved('cli_startup.txt')
     base, = _numbers(r'^python -c pass \(baseline\)\s+([\d.]+)', text)
