@@ -22,17 +22,18 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
 from .core import UserError, atomic_write_text, did_you_mean, os_error_message, output_folder
+from .datasets import TRAINING_CHUNK_SECONDS
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
                                model_class, model_config, model_outputs, resolve_model_name, state_mismatch)
 from .persistence import init_mismatch, init_source
 
 # %% auto #0
-__all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'TRAINING_CHUNK_SECONDS', 'SECTIONS', 'CONFIG_VERSION',
-           'CONFIG_FILE', 'ConfigError', 'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig',
-           'TrainingConfig', 'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss',
-           'check_chunks', 'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path',
-           'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
+__all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
+           'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
+           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
+           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'save_config',
+           'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
            'create_training_folder', 'is_trained', 'check_weights_kept', 'run_config', 'init_config']
 
 # %% ../nbs/09_config.ipynb #c54feda8
@@ -174,7 +175,6 @@ def _validate(section):
 # %% ../nbs/09_config.ipynb #4d8ca352
 SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as valid or test (letters, digits, _ . -)')
 DEVICE_PATTERN = (r'auto|cpu|mps|cuda(:[0-9]+)?', 'auto, cpu, cuda, cuda:N (N = 0, 1, ...) or mps')
-TRAINING_CHUNK_SECONDS = 3.0  # one training example; separation windows are `separate.SEPARATION_WINDOW_SECONDS`
 
 @dataclass
 class DataConfig:

@@ -22,15 +22,16 @@ from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels
                              is_stem_file, load_audio, nonfinite_samples, resample, wav_truncation)
 
 # %% auto #0
-__all__ = ['DEFAULT_TARGETS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL', 'CLIP_RUN', 'SCAN_LIMIT',
-           'AUGMENTATIONS', 'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport', 'DatasetError', 'Track',
-           'inspect_track', 'musdb_validation_tracks', 'detect_layout', 'find_tracks', 'sample_problems',
-           'verify_dataset', 'scan_tracks', 'check_finite_window', 'load_stems', 'augment_gain', 'augment_channelswap',
-           'check_augmentations', 'augment_sources', 'AudioDataset', 'EpochSampler', 'AudioFolder', 'collate',
-           'create_dataloader', 'create_audio_dataset', 'create_dataloaders']
+__all__ = ['DEFAULT_TARGETS', 'TRAINING_CHUNK_SECONDS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL',
+           'CLIP_RUN', 'SCAN_LIMIT', 'AUGMENTATIONS', 'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport',
+           'DatasetError', 'Track', 'inspect_track', 'musdb_validation_tracks', 'detect_layout', 'find_tracks',
+           'sample_problems', 'verify_dataset', 'scan_tracks', 'check_finite_window', 'load_stems', 'augment_gain',
+           'augment_channelswap', 'check_augmentations', 'augment_sources', 'AudioDataset', 'EpochSampler',
+           'AudioFolder', 'collate', 'create_dataloader', 'create_audio_dataset', 'create_dataloaders']
 
 # %% ../nbs/03_datasets.ipynb #ced2dc2a
 DEFAULT_TARGETS = ('vocals', 'drums', 'bass', 'other')  # K = 4, in this order
+TRAINING_CHUNK_SECONDS = 3.0  # one training example; separation windows are `separate.SEPARATION_WINDOW_SECONDS`
 MUSDB_SOURCES = STEM_NAMES[1:]  # the four sources of a MUSDB18 track, in .stem.mp4 stream order
 LAYOUTS = ('auto', 'folder', 'musdb-hq', 'musdb')
 
@@ -188,7 +189,7 @@ def detect_layout(root) -> str:
 # %% ../nbs/03_datasets.ipynb #d35911e6
 _LAYOUT_HINT = ("a dataset folder holds <split>/<track>/<stem>.wav (splits train, valid, test; stems vocals, drums, "
                "bass, other and an optional mixture), or MUSDB18's train/ and test/ of <track>.stem.mp4")
-_VALID_HINT = ("on the command line choose another validation split (`auralflow config FOLDER --valid_split test`) or add "
+_VALID_HINT = ("on the command line choose another validation split (`auralflow config FOLDER --valid-split test`) or add "
               "a valid/ folder of tracks to a stems dataset; in Python pass valid_tracks=[...]")
 
 def _check_settings(root: Path, layout: str, targets: Sequence[str]) -> str:
@@ -501,7 +502,7 @@ class AudioDataset(Dataset):
     def __init__(self,
                  tracks: Sequence[Track], # from `find_tracks` (or an `AudioFolder`, whose tracks are used)
                  targets: Sequence[str] = DEFAULT_TARGETS, # K target stems, in item order
-                 chunk_seconds: float = 6.0, # chunk duration
+                 chunk_seconds: float = TRAINING_CHUNK_SECONDS, # chunk duration
                  samples_per_epoch: int = 1000, # items per epoch (len of the dataset)
                  seed: int = 0, # draw i is a function of (seed, i) only
                  sample_rate: int = 44100, # Hz; tracks at other rates are resampled
@@ -670,7 +671,7 @@ def create_audio_dataset(root, # dataset folder (any layout)
 # %% ../nbs/03_datasets.ipynb #97467613
 def create_dataloaders(root, # dataset folder (any layout)
                        targets: Sequence[str] = DEFAULT_TARGETS, # K target stems, in item order
-                       chunk_seconds: float = 6.0, # training chunk duration
+                       chunk_seconds: float = TRAINING_CHUNK_SECONDS, # training chunk duration
                        samples_per_epoch: int = 1000, # training items per epoch
                        batch_size: int = 8, # training batch size
                        seed: int = 0, # training draws depend only on (seed, index)

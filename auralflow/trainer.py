@@ -544,11 +544,10 @@ def evaluate(self: Trainer):
     elif self.splits.held_out is not None: split, tracks = self.splits.train, self.splits.held_out[:t.eval_tracks]
     else: split, tracks = self.splits.valid, t.eval_tracks
     self.module.eval()
-    chunk = self.cfg.data.chunk_seconds
     results = evaluate(self.module, self.root, split, tracks=tracks, out=self.folder, progress=self.progress,
                        force=True,  # training's own rows are replaced by the newer best checkpoint's
                        name=self.folder.resolve().name,  # rows named like the folder, e.g. my_model
-                       chunk_seconds=chunk, overlap_seconds=chunk / 4, device=self.device)
+                       device=self.device)  # windows as `auralflow evaluate FOLDER`, so it reproduces the file
     n = results['track'].nunique()
     self.log(f"wrote {self.folder / 'evaluation.csv'}: median SI-SDR {results['SI-SDR'].median():+.2f} dB "
              f"over {n} track{'s' * (n != 1)}")
