@@ -65,7 +65,7 @@ def setting(default, # default value (lists and dicts are copied for each instan
     if isinstance(default, (list, dict)): return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
-# %% ../nbs/09_config.ipynb #329ba53f
+# %% ../nbs/09_config.ipynb #0bf77180
 _TRUE, _FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
 
 def _strip_optional(tp):
@@ -82,6 +82,7 @@ def _type_name(tp) -> str:
             tuple: 'a list', dict: 'a JSON object'}.get(_base(tp), str(tp))
     return name + (' or none' if _strip_optional(tp)[1] else '')
 
+# %% ../nbs/09_config.ipynb #42643e14
 def _convert(value, tp):
     "`value` as type `tp` (no None), or raise ValueError."
     origin = typing.get_origin(tp) or tp
@@ -106,6 +107,7 @@ def _convert(value, tp):
         if isinstance(value, dict): return value
     raise ValueError(value)
 
+# %% ../nbs/09_config.ipynb #11ee939e
 def _check_range(s: Setting, value):
     low, high = s.min is not None and value < s.min, s.max is not None and value > s.max
     if low or high:
@@ -172,7 +174,7 @@ def _validate(section):
         except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))
 
-# %% ../nbs/09_config.ipynb #4d8ca352
+# %% ../nbs/09_config.ipynb #97341bf5
 SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as valid or test (letters, digits, _ . -)')
 DEVICE_PATTERN = (r'auto|cpu|mps|cuda(:[0-9]+)?', 'auto, cpu, cuda, cuda:N (N = 0, 1, ...) or mps')
 
@@ -197,6 +199,7 @@ class DataConfig:
 
     def __post_init__(self): _validate(self)
 
+# %% ../nbs/09_config.ipynb #27f9fa13
 @dataclass
 class TrainingConfig:
     "How the model is optimised."
@@ -230,6 +233,7 @@ class TrainingConfig:
         except LossError as e:
             raise ConfigError(f"setting 'loss_kwargs' = {json.dumps(self.loss_kwargs)}: {e}") from None
 
+# %% ../nbs/09_config.ipynb #8031d12d
 @dataclass
 class VisualizationConfig:
     "What is recorded about validation separations while training."
@@ -260,12 +264,13 @@ def settings() -> dict[str, Setting]:
     "Every leaf setting of `Config`, by name (unique across sections)."
     return {name: s for section, cls in SECTIONS.items() for name, s in section_settings(cls, section).items()}
 
-# %% ../nbs/09_config.ipynb #fad0a828
+# %% ../nbs/09_config.ipynb #b44cc02f
 def config_to_dict(cfg: Config) -> dict:
     "`cfg` as plain JSON-able data: `{'version', 'model_name', 'model': {...}, 'data': {...}, ...}`."
     return {'version': CONFIG_VERSION, 'model_name': cfg.model_name, **({'init': cfg.init} if cfg.init else {}),
             **{name: dataclasses.asdict(getattr(cfg, name)) for name in SECTIONS}}
 
+# %% ../nbs/09_config.ipynb #9803d84d
 def _check_init(value) -> dict | None:
     "`value` if it is an `init` record (or None); `ConfigError` otherwise."
     if value is None or (isinstance(value, dict) and set(value) == {'source', 'sha256'} and
@@ -274,6 +279,7 @@ def _check_init(value) -> dict | None:
     raise ConfigError(f"'init' must be {{\"source\": a pretrained name or path, \"sha256\": 64 hex digits}} or "
                       f"null, got {json.dumps(value)}")
 
+# %% ../nbs/09_config.ipynb #0e54f93d
 def _replace_section(obj, values: dict):
     "A copy of section `obj` with `values` (parsed first, then checked by the section's own validation)."
     specs, parsed, problems = section_settings(type(obj)), {}, []
@@ -293,6 +299,7 @@ def _replace_sections(cfg: Config, by_section: dict) -> Config:
     if problems: raise ConfigError('; '.join(problems))
     return check_loss(check_chunks(dataclasses.replace(cfg, **new)))
 
+# %% ../nbs/09_config.ipynb #600800a6
 def check_loss(cfg: Config, # the configuration to check
               ) -> Config: # `cfg` itself
     "Raise `ConfigError` if the loss needs an output (masks, a KL term) that the model does not return."
@@ -305,6 +312,7 @@ def check_loss(cfg: Config, # the configuration to check
                           f"use --loss {default_loss(cfg.model_name)} or another loss")
     return cfg
 
+# %% ../nbs/09_config.ipynb #64911e70
 def check_chunks(cfg: Config, # the configuration to check
                 ) -> Config: # `cfg` itself
     "Raise `ConfigError` if `chunk_seconds` is shorter than the model's U-Net needs (`auralflow.models.min_samples`)."
@@ -317,6 +325,7 @@ def check_chunks(cfg: Config, # the configuration to check
                           f"--chunk-seconds {shortest} or more, or a smaller --depth")
     return cfg
 
+# %% ../nbs/09_config.ipynb #16436bbe
 def config_from_dict(d: dict, # parsed config.json
                     ) -> Config:
     "A validated `Config` from JSON data; raises `ConfigError` listing every problem."
@@ -445,7 +454,7 @@ def setting_values(args: argparse.Namespace) -> dict:
     return {name: _items(v) if isinstance(v := getattr(args, name), list) else v
             for name in settings() if hasattr(args, name)}
 
-# %% ../nbs/09_config.ipynb #dc718235
+# %% ../nbs/09_config.ipynb #87a4af01
 def add_config_command(subparsers):
     "`auralflow config`: create a training folder from a model template, or edit one."
     p = subparsers.add_parser(
@@ -467,6 +476,7 @@ def add_config_command(subparsers):
     p.set_defaults(func=run_config)
     return p
 
+# %% ../nbs/09_config.ipynb #e5896d20
 def _is_training_folder(path: Path) -> bool: return (path / CONFIG_FILE).is_file()
 
 def create_training_folder(model_name: str, # one of list_models()
@@ -489,6 +499,7 @@ def create_training_folder(model_name: str, # one of list_models()
     except OSError as e: raise ConfigError(os_error_message(e, folder)) from None
     return cfg
 
+# %% ../nbs/09_config.ipynb #ac2a7e2a
 def is_trained(folder: Path) -> bool:
     "Whether a training folder has checkpoints (training started)."
     return any((Path(folder) / 'checkpoint' / f).is_file() for f in ('last.pt', 'best.pt'))
@@ -507,6 +518,7 @@ def check_weights_kept(folder: Path, # a training folder
                           f"({problem}); start a new folder for these settings: `auralflow config {new.model_name} "
                           f"--name NEW ...`")
 
+# %% ../nbs/09_config.ipynb #0e88de24
 def run_config(args) -> int:
     target, values = Path(args.target).expanduser(), setting_values(args)
     if values.get('dataset') and values['dataset'].lower() not in ('none', 'null'):  # relative to where it was typed

@@ -68,7 +68,7 @@ def oracle_separator(name: str, # one of ORACLES
     stft = stft or STFT()
     return lambda mixture, sources: oracle(name, mixture, sources, stft.n_fft, stft.hop_length)
 
-# %% ../nbs/12_evaluate.ipynb #dec050df
+# %% ../nbs/12_evaluate.ipynb #4daac7d0
 def select_tracks(root, # dataset folder
                   split: str = 'test', # split to evaluate
                   targets: Sequence[str] = DEFAULT_TARGETS, # stems every track must have
@@ -86,6 +86,7 @@ def select_tracks(root, # dataset folder
                                 f"tracks: {', '.join(by_name)}")
     return [by_name[n] for n in tracks]
 
+# %% ../nbs/12_evaluate.ipynb #52dc3148
 def _methods(model, oracle, name, targets, separate_kwargs) -> dict[str, Callable]:
     "method name -> fn(mixture [C, T], sources [S, C, T], stem names, rate) -> dict target -> [C, T]."
     methods = {}
@@ -102,6 +103,7 @@ def _methods(model, oracle, name, targets, separate_kwargs) -> dict[str, Callabl
     if not methods: raise UserError("nothing to evaluate: give a model, an oracle, or both")
     return methods
 
+# %% ../nbs/12_evaluate.ipynb #23926587
 def kept_results(out, # the output folder
                  methods, # names of the methods about to be scored
                  force: bool = False, # replace the rows of these methods instead of refusing
@@ -120,7 +122,7 @@ def kept_results(out, # the output folder
                         "under another name, or --force to replace them")
     return old[~old.method.isin(list(methods))][list(COLUMNS)]
 
-# %% ../nbs/12_evaluate.ipynb #000847b0
+# %% ../nbs/12_evaluate.ipynb #14a17683
 def evaluate(model: nn.Module | None, # a separation model, or None to evaluate only `oracle`
              dataset_root, # dataset folder (stems folders, MUSDB18-HQ or MUSDB18)
              split: str = 'test', # split to evaluate
@@ -147,6 +149,7 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
             with atomic_path(Path(out) / 'evaluation.csv') as tmp: table.to_csv(tmp, index=False, float_format='%.4f')
     return results
 
+# %% ../nbs/12_evaluate.ipynb #8229663e
 def _score_tracks(selected, methods, targets, split, out, window, progress) -> pd.DataFrame:
     "Separate and score each track with each method (writing museval JSON into `out` if given)."
     rows = []
@@ -165,15 +168,17 @@ def _score_tracks(selected, methods, targets, split, out, window, progress) -> p
                                   sample_rate=track.sample_rate, window=n, hop=n)
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
+# %% ../nbs/12_evaluate.ipynb #596f023d
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     "Median over tracks of every metric, per method and target (SiSEC's aggregation)."
     return results.groupby(['method', 'target'], sort=False)[list(COLUMNS[3:])].median()
 
-# %% ../nbs/12_evaluate.ipynb #92e3ad03
+# %% ../nbs/12_evaluate.ipynb #e640541b
 def _tracks_arg(value: str) -> int | list[str]:
     "`--tracks`: a count, or comma-separated track names."
     return int(value) if value.strip().isdigit() else [v.strip() for v in value.split(',') if v.strip()]
 
+# %% ../nbs/12_evaluate.ipynb #22558802
 def add_evaluate_command(subparsers):
     "`auralflow evaluate`: BSSEval v4 and SI-SDR of a model or an oracle on a dataset split."
     p = subparsers.add_parser('evaluate', help='score a model (or an oracle baseline) on a dataset split',
@@ -205,6 +210,7 @@ def add_evaluate_command(subparsers):
     p.set_defaults(func=run_evaluate)
     return p
 
+# %% ../nbs/12_evaluate.ipynb #0ddd40e4
 def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
                         split: str, # the --split asked for
                        ) -> str:
@@ -212,6 +218,7 @@ def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
     if e.missing_split is None: return str(e)
     return f"{e.problem}; this dataset has no {split!r} split: give --split one of the splits found"
 
+# %% ../nbs/12_evaluate.ipynb #3218aa12
 def run_evaluate(args) -> int:
     "Run `auralflow evaluate`; prints the median table and returns 0."
     if args.model is None and args.oracle is None: raise UserError("give a MODEL to evaluate, or --oracle ibm|irm|wiener")

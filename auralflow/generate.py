@@ -76,7 +76,7 @@ class Arrangement:
         pm.instruments = [p.midi for p in self.parts]
         return pm
 
-# %% ../nbs/04b_generate.ipynb #caa64db5
+# %% ../nbs/04b_generate.ipynb #2ac0aabe
 NOTE_NAMES = ('C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B')
 SCALES = {'major': (0, 2, 4, 5, 7, 9, 11), 'minor': (0, 2, 3, 5, 7, 8, 10)}
 PROGRESSIONS = {  # scale degrees (0 = tonic), one chord per bar (or per half bar)
@@ -100,6 +100,7 @@ class Grid:
         "Seconds at `step` (may be fractional or beyond the bar) of `bar`."
         return self.offset + (bar * self.steps + step + self.swing * (int(step) % 2)) * self.step
 
+# %% ../nbs/04b_generate.ipynb #631a3aca
 @dataclass
 class Bar:
     "One bar of a song's plan."
@@ -109,6 +110,7 @@ class Bar:
     last: bool # last bar of its section (drum fill)
     chords: list = field(default_factory=list) # [(step, steps, root pitch class, pitch classes)]
 
+# %% ../nbs/04b_generate.ipynb #588c4d57
 def chord_tones(key: int, # tonic pitch class 0..11
                 mode: str, # 'major' or 'minor'
                 degree: int, # scale degree of the root, 0..6
@@ -119,12 +121,14 @@ def chord_tones(key: int, # tonic pitch class 0..11
     pcs = tuple((key + scale[(degree + 2 * i) % 7]) % 12 for i in range(4 if seventh else 3))
     return pcs[0], pcs
 
+# %% ../nbs/04b_generate.ipynb #b3684daf
 def at_or_above(pc: int, # pitch class 0..11
                 low: int, # MIDI pitch
                ) -> int: # the lowest MIDI pitch >= low with pitch class pc
     "Place a pitch class in a register."
     return low + (pc - low) % 12
 
+# %% ../nbs/04b_generate.ipynb #390a61e9
 def voicing(pcs, # chord pitch classes
             low: int, # lowest allowed MIDI pitch
             inversion: int = 0, # rotate the pitch classes (0: root position)
@@ -165,7 +169,7 @@ def section_spans(grid: Grid, # musical time
     starts = [b for b, bar in enumerate(bars) if bar.first or b == 0] + [len(bars)]
     return [(bars[a].section, grid.time(a, 0), grid.time(b, 0), bars[a].intensity) for a, b in zip(starts, starts[1:])]
 
-# %% ../nbs/04b_generate.ipynb #cc0d6c97
+# %% ../nbs/04b_generate.ipynb #be89395c
 KICK, SNARE, HAT, OPEN_HAT, RIDE, CRASH = 36, 38, 42, 46, 51, 49
 TOMS = (50, 48, 47, 45, 43, 41)  # high to low
 DRUM_STYLES = {  # steps of a 4-beat bar (16 steps); the waltz is for 3 beats
@@ -181,6 +185,7 @@ DRUM_KITS = (0, 1, 8, 16, 24, 25, 32, 40)  # GM drum kits (bank 128): standard, 
 def _note(inst, start: float, end: float, pitch: int, velocity: float):
     inst.notes.append(pretty_midi.Note(int(np.clip(round(velocity), 1, 127)), int(pitch), float(start), float(end)))
 
+# %% ../nbs/04b_generate.ipynb #81fcc73a
 def drum_part(rng: np.random.Generator, # randomness source
               grid: Grid, # tempo and bar length
               bars: list[Bar], # the song's plan
@@ -232,7 +237,7 @@ def bass_part(rng: np.random.Generator, # randomness source
             _note(inst, grid.time(b, s), grid.time(b, s + (stop - s) * gate), pitch, rng.integers(85, 115))
     return inst
 
-# %% ../nbs/04b_generate.ipynb #d347228c
+# %% ../nbs/04b_generate.ipynb #858768d2
 OTHER_PROGRAMS = {
     'pad': (48, 49, 50, 51, 88, 89, 90, 91, 92, 94, 95, 16, 19),
     'comp': (0, 1, 2, 4, 5, 16, 17, 24, 25, 26, 27, 29, 61, 62, 11),
@@ -242,6 +247,7 @@ BASS_PROGRAMS = (32, 33, 34, 35, 36, 38, 39)
 VOCAL_PROGRAMS = (52, 53, 54)  # Choir Aahs, Voice Oohs, Synth Voice
 COMP_RHYTHMS = ((0, 4, 8, 12), (2, 6, 10, 14), (0, 6, 8, 14), (0, 3, 6, 10, 12), (0, 8), (0, 2, 4, 6, 8, 10, 12, 14))
 
+# %% ../nbs/04b_generate.ipynb #e5b3818d
 def other_part(rng: np.random.Generator, # randomness source
                grid: Grid, bars: list[Bar], # time and plan
                role: str, # a key of OTHER_PROGRAMS
@@ -275,7 +281,7 @@ def other_part(rng: np.random.Generator, # randomness source
                     _note(inst, grid.time(b, s), grid.time(b, min(s + 8, s0 + n)), pitch, rng.integers(60, 90))
     return inst
 
-# %% ../nbs/04b_generate.ipynb #d84621f8
+# %% ../nbs/04b_generate.ipynb #097b283d
 def _sing_section(rng, bars: list[Bar], grid: Grid, scale: set, center: int) -> list[tuple]:
     "A melody for one section: [(bar, step, steps, pitch, velocity)], bars counted from the section start."
     total, per_bar = len(bars) * grid.steps, grid.steps
@@ -299,6 +305,7 @@ def _sing_section(rng, bars: list[Bar], grid: Grid, scale: set, center: int) -> 
         t = min(total, (t // phrase + 1) * phrase) if t % phrase else t
     return [tuple(n) for n in notes]
 
+# %% ../nbs/04b_generate.ipynb #040c93f9
 def vocal_part(rng: np.random.Generator, # randomness source
                grid: Grid, bars: list[Bar], # time and plan
                key: int, mode: str, # the song's key
@@ -320,6 +327,7 @@ def vocal_part(rng: np.random.Generator, # randomness source
             start = b
     return inst
 
+# %% ../nbs/04b_generate.ipynb #969e5455
 def add_vocal_expression(inst: pretty_midi.Instrument, # a vocal part, modified in place
                          rng: np.random.Generator, # randomness source
                         ):
@@ -422,7 +430,7 @@ def score_parts(path: str, # a score in the music21 corpus
     starts = [float(m.offset) for m in score.parts[0].getElementsByClass('Measure') if m.duration.quarterLength == bar]
     return [p for p in parts if p], float(score.highestTime), (starts or [0.0]), bar
 
-# %% ../nbs/04b_generate.ipynb #191218c3
+# %% ../nbs/04b_generate.ipynb #36f8fd0f
 GRID_QUARTERS = 0.25  # time resolution (in quarter notes) of coverage and of the bass line
 
 def _excerpt(notes, start: float, length: float, loop: float) -> list[tuple]:
@@ -459,6 +467,7 @@ def basso_seguente(parts: list, # [[(offset, duration, pitch)]] in quarter notes
         else: line.append([g * GRID_QUARTERS, GRID_QUARTERS, int(low[g]), g + 1])
     return [(o, d, p) for o, d, p, _ in line]
 
+# %% ../nbs/04b_generate.ipynb #8e24b2b3
 def _to_instrument(notes, seconds_per_quarter: float, program: int, name: str, shift: int = 0) -> pretty_midi.Instrument:
     inst = pretty_midi.Instrument(program, name=name)
     for o, d, p in notes: _note(inst, o * seconds_per_quarter, (o + d) * seconds_per_quarter - 0.02, p + shift, 90)
@@ -470,7 +479,7 @@ def _octave_shift(notes, low: int, high: int) -> int:
     if mean < low: return 12 * math.ceil((low - mean) / 12)
     return -12 * math.ceil((mean - high) / 12) if mean > high else 0
 
-# %% ../nbs/04b_generate.ipynb #09b127c5
+# %% ../nbs/04b_generate.ipynb #b7a6c085
 def _choose_excerpt(rng, parts, bar_starts, length, quarters) -> tuple[float, list, int]:
     "Pick (start, excerpt parts, singer index): the most covered of up to 24 candidate starts, and a singer."
     fitting = [s for s in bar_starts if s + quarters <= length] or bar_starts[:1]
@@ -489,6 +498,7 @@ def _choose_excerpt(rng, parts, bar_starts, length, quarters) -> tuple[float, li
     singer = int(good[-1] if rng.uniform() < 0.5 else rng.choice(good))  # often the top voice, else any good one
     return start, excerpt, singer
 
+# %% ../nbs/04b_generate.ipynb #54a054af
 def compose_corpus(rng: np.random.Generator, # randomness source
                    seconds: float, # song length
                   ) -> Arrangement:
@@ -613,7 +623,7 @@ def reverb(dry: np.ndarray, # [K, 2, samples] stems
     room = np.fft.rfft(ir.astype(np.float32), N, norm='forward') * np.float32(N * N)  # [2, N/2+1]: N H
     return np.fft.irfft(send * room.astype(np.complex64), N)[..., :n].astype(np.float32, copy=False)
 
-# %% ../nbs/04b_generate.ipynb #17aa83dc
+# %% ../nbs/04b_generate.ipynb #a63300d4
 def check_soundfont_file(path, # a SoundFont file given by the user
                         ) -> Path: # the path
     "Raise `SoundFontError` unless `path` is a readable SoundFont (a RIFF 'sfbk' file: .sf2 or .sf3)."
@@ -627,6 +637,7 @@ def check_soundfont_file(path, # a SoundFont file given by the user
     if head[:4] != b'RIFF' or head[8:12] != b'sfbk': raise SoundFontError(f"{path} is not a SoundFont (.sf2) file")
     return p
 
+# %% ../nbs/04b_generate.ipynb #9536f8c4
 def _sound_problem(backend: str, soundfont, version: int) -> str | None:
     "Why `backend` cannot render here, or None."
     if version < 4: return fluidsynth_problem(soundfont)
@@ -657,6 +668,7 @@ def resolve_backend(backend: str | None = None, # a name of BACKENDS, or None/'a
                   f"For sampled instruments {INSTALL_HINT}.", stacklevel=2)
     return 'synth'
 
+# %% ../nbs/04b_generate.ipynb #4522c081
 def compose(index: int, # track number
             seed: int, # dataset seed
             seconds: float, # song length
@@ -673,6 +685,7 @@ def compose(index: int, # track number
         add_vocal_layers(arrange_song(song, rng), rng)
     return song
 
+# %% ../nbs/04b_generate.ipynb #f215278f
 def generate_track(index: int, # track number
                    seed: int, # dataset seed
                    seconds: float, # song length
@@ -936,7 +949,7 @@ def frame_db(x: np.ndarray, # [channels, samples]
     frames = x[:, :x.shape[1] // n * n].reshape(x.shape[0], -1, n)
     return 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=(0, 2)) + 1e-20)
 
-# %% ../nbs/04b_generate.ipynb #e3346ec1
+# %% ../nbs/04b_generate.ipynb #0a704316
 MANIFEST = 'auralflow_generate.json'
 NOTE = ("Rendered audio, not recordings: songs composed as MIDI note events (procedurally or from music21 corpus "
         "scores) and rendered per stem with General MIDI SoundFonts through FluidSynth or with numpy synthesizers, "
@@ -950,6 +963,7 @@ def track_name(index: int, # track number
     title = ''.join(c if c.isalnum() or c in ' ,.-#' else '_' for c in song.title)
     return f"{index:04d} - {title}"
 
+# %% ../nbs/04b_generate.ipynb #1c414f99
 def _whole(x) -> bool: return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont,
@@ -973,6 +987,7 @@ def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, samp
     return dict(tracks=int(tracks), seconds=float(seconds), seed=int(seed), split_test=int(split_test), backend=backend,
                 source=source, sample_rate=int(sample_rate), soundfont=font, generator_version=int(version))
 
+# %% ../nbs/04b_generate.ipynb #17f4aca9
 def _open_output(out: Path, params: dict) -> dict:
     "Check `out` may be written and return the manifest to continue (a new one, or a previous run's)."
     manifest = out / MANIFEST
@@ -1038,7 +1053,7 @@ def _progress_bar(total: int, done: int, show: bool):
     from tqdm.auto import tqdm
     return tqdm(total=total, initial=done, desc='generate', unit='track')
 
-# %% ../nbs/04b_generate.ipynb #ad497815
+# %% ../nbs/04b_generate.ipynb #d9ebd353
 def generate_dataset(out, # folder to write (created; must be empty or a previous run with the same parameters)
                      tracks: int = 24, # number of songs
                      seconds: float = 20.0, # length of each song
@@ -1064,6 +1079,7 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
         raise
     return out
 
+# %% ../nbs/04b_generate.ipynb #8737705d
 def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progress: bool):
     "Write the tracks the manifest does not hold yet, updating it (in place and on disk) after each."
     tracks = params['tracks']
@@ -1082,7 +1098,7 @@ def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progres
     manifest['complete'] = True
     _write_manifest(out, manifest)
 
-# %% ../nbs/04b_generate.ipynb #a45d5881
+# %% ../nbs/04b_generate.ipynb #91751a94
 def add_generate_command(subparsers):
     "Register `auralflow generate` on an argparse subparsers object."
     p = subparsers.add_parser(
@@ -1115,6 +1131,7 @@ def add_generate_command(subparsers):
     p.set_defaults(func=run_generate)
     return p
 
+# %% ../nbs/04b_generate.ipynb #96c4b2df
 def _reuse_freed_memory():
     "Ask glibc's malloc to keep freed memory for reuse rather than give it back (elsewhere: do nothing)."
     try:

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from fastcore.basics import patch
 
 # pretty_midi imports pyfluidsynth, which prints where it found libfluidsynth to stdout when $CI is set
 with contextlib.redirect_stdout(io.StringIO()):
@@ -109,7 +110,7 @@ def jitter_preset(preset: dict, # entry of PRESETS or FM_PRESETS
     if preset.get('bright') == preset.get('dark'): out['bright'] = out.get('dark')  # no filter envelope: keep it so
     return out
 
-# %% ../nbs/04a_instruments.ipynb #2d6a9820
+# %% ../nbs/04a_instruments.ipynb #a0bf2d23
 def _phase(f0: float, n: int, sample_rate: int, vibrato: float, rng) -> np.ndarray:
     "Phase in cycles of a tone at `f0` with a delayed vibrato of `vibrato` semitones at ~5.5 Hz."
     start = rng.uniform()
@@ -143,6 +144,7 @@ def subtractive_note(f0: float, # Hz
         out[:m] += oscillator(brighter, phase[:m]) * fade  # bright -> dark
     return out * adsr(n, sample_rate, held, a, d, s, r) / len(preset['detune'])
 
+# %% ../nbs/04a_instruments.ipynb #9d6dc995
 def fm_note(f0: float, # Hz
             held: float, # seconds the key is held
             velocity: float, # 0..1
@@ -225,7 +227,7 @@ def butter(order: int, # of the analog prototype (a band-pass has twice as many 
     b, a = np.poly(zeros), np.poly((1 + poles) / (1 - poles)).real
     return b * abs(np.polyval(a, unit) / np.polyval(b, unit)), a
 
-# %% ../nbs/04a_instruments.ipynb #64d7507f
+# %% ../nbs/04a_instruments.ipynb #596717f2
 GM_DRUMS = {35: 'kick', 36: 'kick', 37: 'stick', 38: 'snare', 40: 'snare', 39: 'clap', 42: 'hat', 44: 'hat',
             46: 'open_hat', 41: 'tom_low', 43: 'tom_low', 45: 'tom_mid', 47: 'tom_mid', 48: 'tom_high', 50: 'tom_high',
             49: 'crash', 57: 'crash', 52: 'crash', 55: 'crash', 51: 'ride', 59: 'ride', 53: 'ride'}
@@ -243,6 +245,7 @@ def _metal(n, sr, rng, scale):
     freqs = np.array([205.3, 304.4, 369.6, 522.7, 540.0, 800.0]) * scale
     return np.sign(np.sin(2 * np.pi * freqs[:, None] * t + rng.uniform(0, 6.3, (6, 1)))).sum(0) / 6
 
+# %% ../nbs/04a_instruments.ipynb #66880ada
 def drum_sound(piece: str, # a value of GM_DRUMS
                sample_rate: int, # Hz
                rng: np.random.Generator, # randomness source (noise, tunings)
@@ -342,7 +345,7 @@ def expressive_singer(rng: np.random.Generator, # randomness source
                  sibilance=rng.uniform(1.0, 3.0))
     return voice
 
-# %% ../nbs/04a_instruments.ipynb #ee98bf8d
+# %% ../nbs/04a_instruments.ipynb #50f9d795
 def _vibrato(tt: np.ndarray, i: int, voice: dict) -> np.ndarray:
     "Vibrato (semitones) over note `i` at times `tt` from its start: it fades in after 0.15 s; an expressive one grows."
     ramp = np.clip((tt - 0.15) / 0.25, 0, 1)
@@ -364,6 +367,7 @@ def _consonant(kind: str, sr: int, rng) -> np.ndarray:
     env = np.minimum(np.arange(n) / (0.3 * secs * sr), 1) * _decay(n, sr, secs / 2)
     return level * filtered_noise(n, *butter(2, freq, btype, sr), rng, cache=True) * env
 
+# %% ../nbs/04a_instruments.ipynb #029ad22a
 def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, sorted by start
                 sample_rate: int, # Hz
                 voice: dict, # from `singer`
@@ -423,7 +427,7 @@ def pan_gains(pan: float, # -1 (left) .. 0 (centre) .. 1 (right)
     theta = np.pi / 4 * (np.clip(pan, -1, 1) + 1)
     return np.sqrt(2) * np.array([np.cos(theta), np.sin(theta)])
 
-# %% ../nbs/04a_instruments.ipynb #fe710e6d
+# %% ../nbs/04a_instruments.ipynb #20542a6f
 def synth_timbre(program: int, # General MIDI program 0..127
                  is_drum: bool = False, # a drum part (channel 10)
                 ) -> str: # 'drums', 'voice', a key of PRESETS or of FM_PRESETS
@@ -433,6 +437,7 @@ def synth_timbre(program: int, # General MIDI program 0..127
     return ('keys', 'mallet', 'organ', 'pluck', 'bass', 'strings', 'strings', 'brass', 'reed', 'reed', 'lead', 'pad',
             'pad', 'pluck', 'mallet', 'mallet')[program // 8]  # one timbre per GM family of 8 programs
 
+# %% ../nbs/04a_instruments.ipynb #79228aa0
 def _render_drums(inst, n, sr, rng) -> np.ndarray:
     pieces = sorted({GM_DRUMS[note.pitch] for note in inst.notes if note.pitch in GM_DRUMS})
     kit = {p: (drum_sound(p, sr, rng), rng.uniform(-0.5, 0.5)) for p in pieces}
@@ -444,6 +449,7 @@ def _render_drums(inst, n, sr, rng) -> np.ndarray:
         _add(out, gains * sound, int(note.start * sr))
     return out
 
+# %% ../nbs/04a_instruments.ipynb #f3a59abc
 def render_synth(inst: pretty_midi.Instrument, # notes (seconds), GM program, is_drum
                  n_samples: int, # length of the output
                  sample_rate: int, # Hz
@@ -527,7 +533,7 @@ def is_heldout_soundfont(path, # a SoundFont file
     names = {Path(path).name, Path(path).resolve().name}
     return any(n in SOUNDFONT_FILES[h] or n.startswith(h) for h in HELDOUT_SOUNDFONTS for n in names)
 
-# %% ../nbs/04a_instruments.ipynb #fff89a83
+# %% ../nbs/04a_instruments.ipynb #e990eb7a
 BLOCK = 64  # FluidSynth's internal block size in samples
 INTERPOLATIONS = {'none': 0, 'linear': 1, '4th': 4, '7th': 7}  # FluidSynth's sample interpolation methods
 
@@ -554,56 +560,69 @@ class FluidSynthRenderer:
         self._interpolate = functools.partial(library.fluid_synth_set_interp_method, ctypes.c_void_p(self.synth.synth),
                                               -1, INTERPOLATIONS[interpolation])  # -1: every channel
 
-    def _read(self, out: np.ndarray, start: int, stop: int):
-        view = out[start:stop]  # [samples, 2] interleaved float32, contiguous
-        self._write(self.synth.synth, stop - start, view.ctypes.data, 0, 2, view.ctypes.data, 1, 2)
+# %% ../nbs/04a_instruments.ipynb #0f9192e7
+@patch
+def _read(self: FluidSynthRenderer, out: np.ndarray, start: int, stop: int):
+    view = out[start:stop]  # [samples, 2] interleaved float32, contiguous
+    self._write(self.synth.synth, stop - start, view.ctypes.data, 0, 2, view.ctypes.data, 1, 2)
 
-    def _has(self, bank: int, program: int) -> bool:
-        "Whether the SoundFont has this preset (an old pyfluidsynth cannot tell: then only banks 0 and 128 are tried)."
-        import fluidsynth
-        if getattr(fluidsynth, 'fluid_synth_get_sfont_by_id', None) is None: return bank in (0, 128)
-        return self.synth.sfpreset_name(self.sfid, bank, program) is not None
+@patch
+def _has(self: FluidSynthRenderer, bank: int, program: int) -> bool:
+    "Whether the SoundFont has this preset (an old pyfluidsynth cannot tell: then only banks 0 and 128 are tried)."
+    import fluidsynth
+    if getattr(fluidsynth, 'fluid_synth_get_sfont_by_id', None) is None: return bank in (0, 128)
+    return self.synth.sfpreset_name(self.sfid, bank, program) is not None
 
-    def bank_for(self, inst: pretty_midi.Instrument, bank: int) -> int:
-        "The bank `render` plays `inst` from: 128 for drums, `bank` if this SoundFont has the program there, else 0."
-        return 128 if inst.is_drum else bank if self._has(bank, inst.program) else 0
+@patch
+def bank_for(self: FluidSynthRenderer, inst: pretty_midi.Instrument, bank: int) -> int:
+    "The bank `render` plays `inst` from: 128 for drums, `bank` if this SoundFont has the program there, else 0."
+    return 128 if inst.is_drum else bank if self._has(bank, inst.program) else 0
 
-    def _select(self, inst: pretty_midi.Instrument, bank: int) -> int:
-        "Select the part's preset: `bank` if this SoundFont has it, else bank 0; program 0 if it has neither."
-        channel, bank = 9 if inst.is_drum else 0, self.bank_for(inst, bank)
-        program = inst.program if self._has(bank, inst.program) else 0  # asking first: FluidSynth prints no error
-        if self.synth.program_select(channel, self.sfid, bank, program) < 0:
-            self.synth.program_select(channel, self.sfid, bank, 0)  # no such preset in this SoundFont
-        return channel
+@patch
+def _select(self: FluidSynthRenderer, inst: pretty_midi.Instrument, bank: int) -> int:
+    "Select the part's preset: `bank` if this SoundFont has it, else bank 0; program 0 if it has neither."
+    channel, bank = 9 if inst.is_drum else 0, self.bank_for(inst, bank)
+    program = inst.program if self._has(bank, inst.program) else 0  # asking first: FluidSynth prints no error
+    if self.synth.program_select(channel, self.sfid, bank, program) < 0:
+        self.synth.program_select(channel, self.sfid, bank, 0)  # no such preset in this SoundFont
+    return channel
 
-    def render(self, inst: pretty_midi.Instrument, # notes, pitch bends, control changes (seconds); GM program; is_drum
-               n_samples: int, # length of the output
-               bank: int = 0, # preset bank (8: the GS variation sounds), for a program this SoundFont has there
-              ) -> np.ndarray: # [2, n_samples] float32
-        "Play `inst` from a reset synthesizer and return the stereo output."
-        block = lambda t: int(round(t * self.sample_rate / BLOCK)) * BLOCK
-        self.synth.system_reset()  # controllers and programs; it lets sounding voices ring on, so silence them too
-        for c in range(16): self.synth.all_sounds_off(c)
-        self._interpolate()  # after the reset, which restores the default
-        channel = self._select(inst, bank)
-        events = [(block(n.start), 1, 'noteon', n.pitch, n.velocity) for n in inst.notes]
-        events += [(block(n.end), 0, 'noteoff', n.pitch, 0) for n in inst.notes]
-        events += [(block(b.time), 1, 'pitch_bend', b.pitch, 0) for b in inst.pitch_bends]
-        events += [(block(c.time), 1, 'cc', c.number, c.value) for c in inst.control_changes]
-        total = -(-n_samples // BLOCK) * BLOCK
-        out, now = np.zeros((total, 2), np.float32), 0
-        for at, _, kind, a, b in sorted(e for e in events if e[0] < total):
-            if at > now: self._read(out, now, at); now = at
-            if kind == 'noteon': self.synth.noteon(channel, a, max(1, min(127, b)))
-            elif kind == 'noteoff': self.synth.noteoff(channel, a)
-            elif kind == 'pitch_bend': self.synth.pitch_bend(channel, a)
-            else: self.synth.cc(channel, a, b)
-        if total > now: self._read(out, now, total)
-        return np.ascontiguousarray(out[:n_samples].T)
+# %% ../nbs/04a_instruments.ipynb #ccbb2591
+@patch
+def render(self: FluidSynthRenderer,
+           inst: pretty_midi.Instrument, # notes, pitch bends, control changes (seconds); GM program; is_drum
+           n_samples: int, # length of the output
+           bank: int = 0, # preset bank (8: the GS variation sounds), for a program this SoundFont has there
+          ) -> np.ndarray: # [2, n_samples] float32
+    "Play `inst` from a reset synthesizer and return the stereo output."
+    block = lambda t: int(round(t * self.sample_rate / BLOCK)) * BLOCK
+    self.synth.system_reset()  # controllers and programs; it lets sounding voices ring on, so silence them too
+    for c in range(16): self.synth.all_sounds_off(c)
+    self._interpolate()  # after the reset, which restores the default
+    channel = self._select(inst, bank)
+    events = [(block(n.start), 1, 'noteon', n.pitch, n.velocity) for n in inst.notes]
+    events += [(block(n.end), 0, 'noteoff', n.pitch, 0) for n in inst.notes]
+    events += [(block(b.time), 1, 'pitch_bend', b.pitch, 0) for b in inst.pitch_bends]
+    events += [(block(c.time), 1, 'cc', c.number, c.value) for c in inst.control_changes]
+    total = -(-n_samples // BLOCK) * BLOCK
+    out, now = np.zeros((total, 2), np.float32), 0
+    for at, _, kind, a, b in sorted(e for e in events if e[0] < total):
+        if at > now: self._read(out, now, at); now = at
+        if kind == 'noteon': self.synth.noteon(channel, a, max(1, min(127, b)))
+        elif kind == 'noteoff': self.synth.noteoff(channel, a)
+        elif kind == 'pitch_bend': self.synth.pitch_bend(channel, a)
+        else: self.synth.cc(channel, a, b)
+    if total > now: self._read(out, now, total)
+    return np.ascontiguousarray(out[:n_samples].T)
 
-    def close(self):
-        "Free the synthesizer and its samples."
-        if getattr(self, 'synth', None) is not None: self.synth.delete(); self.synth = None
+# %% ../nbs/04a_instruments.ipynb #90a51d2a
+@patch
+def close(self: FluidSynthRenderer):
+    "Free the synthesizer and its samples."
+    if getattr(self, 'synth', None) is not None: self.synth.delete(); self.synth = None
 
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
+@patch
+def __enter__(self: FluidSynthRenderer): return self
+
+@patch
+def __exit__(self: FluidSynthRenderer, *exc): self.close()

@@ -249,7 +249,7 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
 # %% ../nbs/11_separate.ipynb #c7514328
 _all_ = ['load_model']  # defined in auralflow.persistence
 
-# %% ../nbs/11_separate.ipynb #33aa0720
+# %% ../nbs/11_separate.ipynb #be4357c8
 AUDIO_SUFFIXES = SOUNDFILE_SUFFIXES + (STEM_SUFFIX,)
 
 def _stem_of(path: Path) -> str:
@@ -261,6 +261,7 @@ def track_name(path) -> str:
     name = _stem_of(path)
     return (path.resolve().parent.name or name) if name.lower() == 'mixture' else name
 
+# %% ../nbs/11_separate.ipynb #096aac95
 def audio_files(folder: Path) -> list[Path]:
     "The audio files directly in `folder` (sorted; hidden files left out); [] if it cannot be listed."
     try: return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.')
@@ -282,6 +283,7 @@ def is_split_folder(folder) -> bool:
                                         for d in folder.iterdir())
     except OSError: return False
 
+# %% ../nbs/11_separate.ipynb #a09cae9f
 def collect_inputs(inputs: list) -> tuple[list[Path], list[str]]:
     "Audio files named by `inputs` (files; a track folder's mixture; other folders' audio files and `*/mixture.*`), and one message per unusable input."
     files, problems = [], []
@@ -380,7 +382,7 @@ def separate_file(model: nn.Module, # a separation model
         full = shutil.disk_usage(existing).free < 2 ** 20
         raise UserError(f"{folder}: cannot write the stems ({'no space left on the device' if full else e})") from None
 
-# %% ../nbs/11_separate.ipynb #9097cbc6
+# %% ../nbs/11_separate.ipynb #a9e5d71c
 def add_wiener_options(p: argparse.ArgumentParser):
     "Add `--wiener` and `--wiener-iterations` to a command's parser."
     p.add_argument('--wiener', action='store_true', help='refine the estimates with a multichannel Wiener filter '
@@ -397,6 +399,7 @@ def wiener_option(wiener: bool, # --wiener
         raise UserError(f"--wiener-iterations must be at least 1, got {iterations} (leave out --wiener for no filter)")
     return iterations
 
+# %% ../nbs/11_separate.ipynb #7d6aa8d0
 def check_output_folder(out, # the --out folder
                         folders=(), # folders that will receive output files (inside `out`)
                         force: bool = False, # allow writing inside a dataset
@@ -423,6 +426,7 @@ def check_output_folder(out, # the --out folder
             raise UserError(f"--out {out}: would create {created} inside the dataset split {created.parent}; "
                             "choose an --out outside the dataset, or use --force")
 
+# %% ../nbs/11_separate.ipynb #ce45ec2e
 def add_separate_command(subparsers):
     "`auralflow separate`: split songs into stems with a trained or pretrained model."
     p = subparsers.add_parser('separate', help='separate songs into stems (vocals, drums, bass, other)',
@@ -453,6 +457,7 @@ def add_separate_command(subparsers):
     p.set_defaults(func=run_separate)
     return p
 
+# %% ../nbs/11_separate.ipynb #6f7a0eb7
 def _skip(problem):
     "One line for an input that is not separated (the others still are)."
     print(f"auralflow separate: error: {problem}", file=sys.stderr)
