@@ -22,17 +22,17 @@ import sys
 import time
 from pathlib import Path
 
+from auralflow.trainer import Callback
+
 HERE = Path(__file__).parent
 DESIGNS = {'pooled': 'the 2022 U-Net (models.POOLED_2022)', 'strided': "today's default"}
 MODEL = 'SpectrogramNetSimple'
 
 
-class CpuBudget:
+class CpuBudget(Callback):
     "Trainer callback: log each epoch's CPU time and scores; stop before the epoch that would pass `seconds`."
     def __init__(self, seconds: float, log: Path): self.seconds, self.log = seconds, log
     def on_train_begin(self, trainer): self.start = self.last = time.process_time()
-    def on_step_end(self, trainer): pass
-    def on_train_end(self, trainer): pass
 
     def on_epoch_end(self, trainer):
         now = time.process_time()
