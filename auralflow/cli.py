@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import importlib.metadata
+import inspect
 import platform
 import re
 import shutil
@@ -19,30 +21,90 @@ from . import __version__
 from .core import UserError, did_you_mean, os_error_message, user_message
 
 # %% auto #0
-__all__ = ['COMMANDS', 'REPORT_URL', 'add_info_command', 'run_info', 'Parser', 'build_parser', 'command_of', 'option_aliases',
-           'respell', 'run_command', 'main']
+__all__ = ['COMMANDS', 'REPORT_URL', 'add_signature_options', 'add_command', 'run_info', 'Parser', 'declare_command',
+           'build_parser', 'command_of', 'option_aliases', 'respell', 'run_command', 'main']
+
+# %% ../nbs/15_cli.ipynb #7884f7ab
+def _param(p: inspect.Parameter):
+    "The fastcore `Param` annotating `p`; a bare type (or no annotation) is a `Param` without help."
+    from fastcore.script import Param  # here, not at the top: `auralflow --help` does not need it (50 ms)
+    if isinstance(p.annotation, Param): return p.annotation
+    return Param(type=p.annotation if isinstance(p.annotation, type) else None)
+
+def _switch(name: str, help: str, default: bool) -> tuple[list[str], dict]:
+    "A `bool` parameter: `--name` (store True) if its default is False, else `--no-name` (store False)."
+    flag = f"--{'no-' if default else ''}{name.replace('_', '-')}"
+    help = f'do not {help}' if default and help else help
+    action = 'store_false' if default else 'store_true'
+    return [flag], dict(action=action, dest=name, default=default, help=help or None)
+
+# %% ../nbs/15_cli.ipynb #31928532
+def _argument(name: str, p: inspect.Parameter) -> tuple[list[str], dict]:
+    "The flags and `add_argument` keywords of one parameter of a command."
+    param, required = _param(p), p.default is p.empty
+    if param.type is bool or (param.action is None and isinstance(p.default, bool)):
+        return _switch(name, param.help, bool(p.default))
+    kw = {k: v for k in ('type', 'choices', 'nargs', 'action', 'const') if (v := getattr(param, k)) is not None}
+    kw['help'] = (param.help + ('' if required or p.default is None else f' (default: {p.default})')).strip() or None
+    if not required: kw['default'] = p.default
+    if (required and p.kind is p.POSITIONAL_OR_KEYWORD) or not param.opt:  # a positional argument
+        return [name], dict(kw, metavar=name.upper(), nargs=kw.get('nargs', None if required else '?'))
+    if param.type in (int, float) and 'choices' not in kw: kw['metavar'] = param.type.__name__.upper()
+    return ['--' + name.replace('_', '-')], dict(kw, dest=name, required=required)
+
+# %% ../nbs/15_cli.ipynb #06531d65
+def _add_group(parser: argparse.ArgumentParser, group):
+    "The options of a `**kwargs` annotation: a hook `group(parser)`, or the parameters of `group` as a titled group."
+    if list(inspect.signature(group).parameters) == ['parser']: group(parser)
+    else: add_signature_options(parser.add_argument_group(inspect.cleandoc(group.__doc__ or '').split('\n')[0]), group)
+
+def add_signature_options(parser: argparse.ArgumentParser, # a command's parser (or an argument group)
+                          func, # the command's function: its `Param`-annotated signature declares the options
+                         ) -> argparse.ArgumentParser: # `parser`
+    "Add an argument to `parser` for each parameter of `func`, read from its signature and annotations only."
+    for name, p in inspect.signature(func, eval_str=True).parameters.items():
+        if p.kind is p.VAR_KEYWORD:
+            if p.annotation is not p.empty: _add_group(parser, p.annotation)
+        elif p.kind is p.VAR_POSITIONAL: raise TypeError(f"{func.__name__}(*{name}): use a parameter with nargs='+'")
+        else:
+            flags, kwargs = _argument(name, p)
+            parser.add_argument(*flags, **kwargs)
+    return parser
+
+# %% ../nbs/15_cli.ipynb #4989ceea
+def _call(func, args: argparse.Namespace) -> int:
+    "Call a command's function with the values of its parsed options."
+    return func(**{k: v for k, v in vars(args).items() if k not in ('command', 'func')})
+
+def add_command(subparsers, # argparse's subparsers action
+                func, # `run_<command>`: its docstring's first line is the command's help, the rest its description
+                name: str | None = None, # the command (default: `func`'s name without `run_`)
+               ) -> argparse.ArgumentParser: # the command's parser
+    "Declare a command from its function: options from the signature; parsing it sets `func` to call it."
+    help, _, more = inspect.cleandoc(func.__doc__ or '').partition('\n')
+    p = subparsers.add_parser(name or func.__name__.removeprefix('run_'), help=help, description=more.strip() or help)
+    add_signature_options(p, func)
+    p.set_defaults(func=functools.partial(_call, func))
+    return p
 
 # %% ../nbs/15_cli.ipynb #80222ba6
-def add_info_command(subparsers):
-    "`auralflow info`: versions and optional system tools, for bug reports."
-    p = subparsers.add_parser('info', help='show versions and which optional tools were found',
-                              description='Print the versions of Auralflow and its main dependencies, and whether '
-                                          'the optional system tools (ffmpeg, FluidSynth) are installed; the pretrained models and '
-                                          'where downloaded weights are cached.')
-    p.set_defaults(func=run_info)
-
 def _version(distribution: str) -> str:
     try: return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError: return 'not installed'
 
-def run_info(args) -> int:
+def run_info() -> int:
+    """show versions and which optional tools were found
+
+    Print the versions of Auralflow and its main dependencies, and whether the optional system tools (ffmpeg,
+    FluidSynth) are installed; the pretrained models and where downloaded weights are cached."""
     import torch
     from auralflow.persistence import list_pretrained, weights_dir
     rows = {'auralflow': __version__, 'python': platform.python_version(),
             **{m: _version(m) for m in ('torch', 'torchaudio', 'numpy', 'soundfile', 'stempeg', 'musdb')},
             'cuda': torch.version.cuda if torch.cuda.is_available() else 'not available',
             'ffmpeg': shutil.which('ffmpeg') or 'not found (needed for .stem.mp4: apt-get install ffmpeg)',
-            'fluidsynth': shutil.which('fluidsynth') or 'not found (optional: apt-get install fluidsynth fluid-soundfont-gm)',
+            'fluidsynth': shutil.which('fluidsynth') or
+                          'not found (optional: apt-get install fluidsynth fluid-soundfont-gm)',
             'pretrained': ', '.join(list_pretrained()) or 'none registered',
             'weights': f'{weights_dir()} (downloads; AURALFLOW_CACHE moves it)'}
     width = max(map(len, rows))
@@ -50,7 +112,7 @@ def run_info(args) -> int:
     return 0
 
 # %% ../nbs/15_cli.ipynb #481f7f8f
-COMMANDS = {  # command -> (module that defines add_<command>_command and run_<command>, its line in `--help`)
+COMMANDS = {  # command -> (module defining run_<command>, its line in `--help`: the first line of that docstring)
     'generate': ('auralflow.generate', 'write a rendered multitrack training set (MUSDB18-HQ layout), offline'),
     'config': ('auralflow.config', 'create a training folder from a model template, or change its settings'),
     'train': ('auralflow.trainer', 'train (or resume training) the model of a training folder'),
@@ -64,6 +126,13 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+def declare_command(subparsers, # argparse's subparsers action
+                    name: str, # a command of `COMMANDS`
+                   ) -> argparse.ArgumentParser: # the command's parser
+    "Declare the command `name` from its module's `run_<name>`, importing that module only."
+    return add_command(subparsers, getattr(importlib.import_module(COMMANDS[name][0]), f'run_{name}'), name)
+
+# %% ../nbs/15_cli.ipynb #66b188b4
 def build_parser(commands=tuple(COMMANDS), # commands whose module is imported to declare their options
                 ) -> argparse.ArgumentParser:
     "The `auralflow` argument parser; commands not in `commands` are listed by name and help line only."
@@ -71,8 +140,8 @@ def build_parser(commands=tuple(COMMANDS), # commands whose module is imported t
                                      'configure and train models, separate songs, evaluate.')
     parser.add_argument('--version', action='version', version=f'auralflow {__version__}')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for name, (module, help) in COMMANDS.items():
-        if name in commands: getattr(importlib.import_module(module), f'add_{name}_command')(subparsers)
+    for name, (_, help) in COMMANDS.items():
+        if name in commands: declare_command(subparsers, name)
         else: subparsers.add_parser(name, help=help)
     for p in (parser, *subparsers.choices.values()): p.allow_abbrev = False  # `--dropout` must not mean `--dropout_p`
     return parser
@@ -100,6 +169,7 @@ def option_aliases(parser: argparse.ArgumentParser, # one command's parser
             for i in range(len(words) - n + 1): aliases.setdefault('--' + '-'.join(words[i:i + n]), longs[0])
     return aliases
 
+# %% ../nbs/15_cli.ipynb #bcf419ac
 def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
     return parser._subparsers._group_actions[0].choices[command] if command else parser
 
@@ -122,6 +192,7 @@ def respell(parser: argparse.ArgumentParser, # one command's parser
         out.append(name + eq + value)
     return out, notes
 
+# %% ../nbs/15_cli.ipynb #ca6a683c
 def _reject_unknown(parser: argparse.ArgumentParser, command: str | None, unknown: list[str]):
     "Exit with argparse's usage error, suggesting the closest option (by name or by help text) for each misspelt one."
     sub = _command_parser(parser, command)
@@ -163,6 +234,7 @@ def run_command(args) -> int:
         say('error', f'cannot decode the audio: {message}')
     return 2
 
+# %% ../nbs/15_cli.ipynb #b39e7053
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `auralflow` command; returns the exit status."
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -8,175 +8,33 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import functools
 import json
 import math
-import os
 import re
 import shutil
-import sys
-import types
-import typing
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Optional, Union
+from typing import Optional
 
-from .core import UserError, atomic_write_text, did_you_mean, os_error_message, output_folder
+from fastcore.script import Param
+from .core import DEVICE_PATTERN, UserError, atomic_write_text, did_you_mean, os_error_message, output_folder
 from .datasets import TRAINING_CHUNK_SECONDS
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
-from .models import (MASK_ACTIVATIONS, STORED_DEFAULTS, UNETS, ModelConfig, create_model, list_models, min_samples,
-                               model_class, model_config, model_outputs, resolve_model_name, state_mismatch)
+from .models import (STORED_DEFAULTS, ModelConfig, create_model, list_models, min_samples, model_class,
+                              model_config, model_outputs, resolve_model_name, state_mismatch)
 from .persistence import init_mismatch, init_source
+from .schema import (ConfigError, Setting, allowed_range, base_type, check_fields, parse_value,
+                              section_settings, setting)
 
 # %% auto #0
-__all__ = ['EXTRA_CHOICES', 'SPLIT_PATTERN', 'DEVICE_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'ConfigError',
-           'Setting', 'setting', 'parse_value', 'section_settings', 'DataConfig', 'TrainingConfig',
-           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
-           'config_from_dict', 'default_loss', 'config_template', 'update_config', 'config_path', 'save_config',
-           'load_config', 'config_table', 'add_setting_flags', 'setting_values', 'add_config_command',
-           'create_training_folder', 'is_trained', 'check_weights_kept', 'run_config', 'init_config']
-
-# %% ../nbs/09_config.ipynb #c54feda8
-class ConfigError(UserError):
-    "A setting, flag or `config.json` that cannot be used; the message names it and what is allowed."
-
-# %% ../nbs/09_config.ipynb #ec4b8a40
-class Setting(NamedTuple):
-    "One leaf of the schema."
-    name: str # field name, also the flag `--name`
-    section: str # 'model', 'data', 'training' or 'visualization'
-    type: Any # the annotation, e.g. int, Optional[str], list
-    default: Any # the schema's default
-    help: str # one line
-    choices: Optional[tuple] = None # allowed values (of each item, for lists)
-    min: Optional[float] = None # smallest allowed value
-    max: Optional[float] = None # largest allowed value
-    pattern: Optional[tuple] = None # (regex, description): a string must match the regex in full
-
-def setting(default, # default value (lists and dicts are copied for each instance)
-            help: str, # one line shown in `--help`, `--display` and widgets
-            choices=None, # allowed values (of each item, for lists), or None
-            min=None, # smallest allowed value (numbers), or None
-            max=None, # largest allowed value (numbers), or None
-            pattern=None, # (regex, description) a string value must match in full, or None
-           ):
-    "A dataclass field carrying its help text and allowed values."
-    meta = {'help': help, 'choices': choices, 'min': min, 'max': max, 'pattern': pattern}
-    if isinstance(default, (list, dict)): return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
-    return field(default=default, metadata=meta)
-
-# %% ../nbs/09_config.ipynb #0bf77180
-_TRUE, _FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
-
-def _strip_optional(tp):
-    "(`tp` without None, whether None is allowed)"
-    if typing.get_origin(tp) in (Union, getattr(types, 'UnionType', Union)) and type(None) in typing.get_args(tp):
-        rest = [a for a in typing.get_args(tp) if a is not type(None)]
-        return (rest[0] if len(rest) == 1 else Union[tuple(rest)]), True
-    return tp, False
-
-def _base(tp): return typing.get_origin(_strip_optional(tp)[0]) or _strip_optional(tp)[0]
-
-def _type_name(tp) -> str:
-    name = {bool: 'true/false', int: 'an integer', float: 'a number', str: 'a string', list: 'a list',
-            tuple: 'a list', dict: 'a JSON object'}.get(_base(tp), str(tp))
-    return name + (' or none' if _strip_optional(tp)[1] else '')
-
-# %% ../nbs/09_config.ipynb #42643e14
-def _convert(value, tp):
-    "`value` as type `tp` (no None), or raise ValueError."
-    origin = typing.get_origin(tp) or tp
-    if origin is bool:
-        if isinstance(value, bool): return value
-        if isinstance(value, str) and value.lower() in _TRUE + _FALSE: return value.lower() in _TRUE
-    elif origin is int:
-        if isinstance(value, int) and not isinstance(value, bool): return value
-        if isinstance(value, float) and value.is_integer(): return int(value)
-        if isinstance(value, str): return int(value)
-    elif origin is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool): return float(value)
-        if isinstance(value, str): return float(value)
-    elif origin is str:
-        if isinstance(value, str): return value
-    elif origin in (list, tuple):
-        if isinstance(value, str): value = [v for v in value.replace(',', ' ').split() if v]
-        if isinstance(value, (list, tuple)):
-            return [_convert(v, (typing.get_args(tp) or (str,))[0]) for v in value]
-    elif origin is dict:
-        if isinstance(value, str): value = json.loads(value)
-        if isinstance(value, dict): return value
-    raise ValueError(value)
-
-# %% ../nbs/09_config.ipynb #11ee939e
-def _check_range(s: Setting, value):
-    low, high = s.min is not None and value < s.min, s.max is not None and value > s.max
-    if low or high:
-        bounds = (f"between {s.min} and {s.max}" if s.min is not None and s.max is not None
-                  else f"at least {s.min}" if s.min is not None else f"at most {s.max}")
-        raise ConfigError(f"setting {s.name!r} must be {bounds}, got {value!r}")
-
-def parse_value(s: Setting, # the setting
-                value, # a JSON value, a command-line string or a Python object
-               ):
-    "`value` converted to the type of `s` and checked against its choices and range; raises `ConfigError`."
-    tp, optional = _strip_optional(s.type)
-    if value is None or (optional and isinstance(value, str) and value.lower() in ('none', 'null')):
-        if optional: return None
-        raise ConfigError(f"setting {s.name!r} cannot be none; give {_type_name(tp)}")
-    try: value = _convert(value, tp)
-    except (ValueError, TypeError):
-        raise ConfigError(f"setting {s.name!r} must be {_type_name(s.type)}, got {value!r}") from None
-    for item in (value if isinstance(value, list) else [value]):
-        if s.choices is not None and item not in s.choices:
-            raise ConfigError(f"setting {s.name!r} must be one of {', '.join(map(str, s.choices))}, got {item!r}"
-                              f"{did_you_mean(str(item), map(str, s.choices))}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"setting {s.name!r} must be a finite number, got {value!r}")
-    if isinstance(value, dict):
-        try: json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError):
-            raise ConfigError(f"setting {s.name!r} must be a JSON object of finite numbers, strings, lists and objects, "
-                              f"got {value!r}") from None
-    if s.pattern is not None and isinstance(value, str) and not re.fullmatch(s.pattern[0], value):
-        raise ConfigError(f"setting {s.name!r} must be {s.pattern[1]}, got {value!r}")
-    if not isinstance(value, (list, dict, str)): _check_range(s, value)
-    return value
-
-# %% ../nbs/09_config.ipynb #44c91b45
-def _field_default(f):
-    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-
-def _field_help(cls, f) -> str:
-    if f.metadata.get('help'): return f.metadata['help']
-    from fastcore.docments import docments
-    try: helps = docments(cls) or {}  # the comments beside the fields, read from the source
-    except (OSError, TypeError): helps = {}  # installed without sources: the names still explain themselves
-    return helps.get(f.name) or f.name.replace('_', ' ')
-
-EXTRA_CHOICES = {'mask_activation': MASK_ACTIVATIONS, 'unet': UNETS}  # values of model settings that ModelConfig allows
-
-@functools.lru_cache(maxsize=None)
-def section_settings(cls, # a section dataclass (DataConfig, ..., or ModelConfig)
-                     section: str = '', # its name in the config
-                    ) -> dict[str, Setting]:
-    "The `Setting`s of one section dataclass, by name."
-    hints = typing.get_type_hints(cls)
-    return {f.name: Setting(f.name, section, hints[f.name], _field_default(f), _field_help(cls, f),
-                            f.metadata.get('choices') or EXTRA_CHOICES.get(f.name), f.metadata.get('min'),
-                            f.metadata.get('max'), f.metadata.get('pattern'))
-            for f in fields(cls)}
-
-def _validate(section):
-    "Convert and check every field of `section` in place; one `ConfigError` lists all problems."
-    problems = []
-    for name, s in section_settings(type(section)).items():
-        try: setattr(section, name, parse_value(s, getattr(section, name)))
-        except ConfigError as e: problems.append(str(e))
-    if problems: raise ConfigError('; '.join(problems))
+__all__ = ['SPLIT_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'DataConfig', 'TrainingConfig', 'VisualizationConfig',
+           'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks', 'config_from_dict', 'default_loss',
+           'config_template', 'update_config', 'config_path', 'save_config', 'load_config', 'config_table',
+           'add_setting_flags', 'setting_values', 'create_training_folder', 'is_trained', 'check_weights_kept',
+           'run_config', 'init_config']
 
 # %% ../nbs/09_config.ipynb #97341bf5
 SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as valid or test (letters, digits, _ . -)')
-DEVICE_PATTERN = (r'auto|cpu|mps|cuda(:[0-9]+)?', 'auto, cpu, cuda, cuda:N (N = 0, 1, ...) or mps')
 
 @dataclass
 class DataConfig:
@@ -197,7 +55,7 @@ class DataConfig:
     generate_tracks: int = setting(24, "songs of the generated training set (used when dataset is none)", min=2)
     generate_seconds: float = setting(20.0, "length of each generated song in seconds", min=1, max=3600)
 
-    def __post_init__(self): _validate(self)
+    def __post_init__(self): check_fields(self)
 
 # %% ../nbs/09_config.ipynb #27f9fa13
 @dataclass
@@ -228,7 +86,7 @@ class TrainingConfig:
                           pattern=DEVICE_PATTERN)
 
     def __post_init__(self):
-        _validate(self)
+        check_fields(self)
         try: create_loss(self.loss, **self.loss_kwargs)  # checked now, not when training starts
         except LossError as e:
             raise ConfigError(f"setting 'loss_kwargs' = {json.dumps(self.loss_kwargs)}: {e}") from None
@@ -243,7 +101,7 @@ class VisualizationConfig:
     preview_seconds: float = setting(5.0, "length of the validation excerpt shown and heard", min=0.1)
     histograms: bool = setting(False, "log histograms of every layer's weights and gradients to TensorBoard")
 
-    def __post_init__(self): _validate(self)
+    def __post_init__(self): check_fields(self)
 
 # %% ../nbs/09_config.ipynb #3c2e0c32
 SECTIONS = {'model': ModelConfig, 'data': DataConfig, 'training': TrainingConfig,
@@ -338,7 +196,8 @@ def config_from_dict(d: dict, # parsed config.json
         values = d.get(section, {})
         if not isinstance(values, dict): problems.append(f"section {section!r} must be a JSON object"); continue
         names = list(section_settings(cls))
-        problems += [f"unknown setting {section}.{k}{did_you_mean(k, names)}; {section} settings are: {', '.join(names)}"
+        problems += [f"unknown setting {section}.{k}{did_you_mean(k, names)}; {section} settings are: "
+                     f"{', '.join(names)}"
                      for k in values if k not in names]
         by_section[section] = {k: v for k, v in values.items() if k in names}
         if section == 'model' and d.get('version', CONFIG_VERSION) < 2:  # written before `unet` existed
@@ -425,22 +284,24 @@ def config_table(cfg: Config) -> str:
 # %% ../nbs/09_config.ipynb #77c8e13d
 def _metavar(s: Setting) -> str:
     if s.choices: return '{' + ','.join(map(str, s.choices)) + '}'
-    return {int: 'INT', float: 'X', dict: 'JSON', str: 'TEXT'}.get(_base(s.type), 'VALUE')
+    return {int: 'INT', float: 'X', dict: 'JSON', str: 'TEXT'}.get(base_type(s.type), 'VALUE')
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Add one `--<setting>` option per schema setting to `parser`, grouped by section."
     groups = {}
     for name, s in settings().items():
-        group = groups.get(s.section) or groups.setdefault(s.section, parser.add_argument_group(f'{s.section} settings'))
-        help = f"{s.help} (default: {_show(s.default)})".replace('%', '%%')
+        if s.section not in groups: groups[s.section] = parser.add_argument_group(f'{s.section} settings')
+        group = groups[s.section]
+        bounds = f"; {allowed_range(s)}" if allowed_range(s) else ''
+        help = f"{s.help}{bounds} (default: {_show(s.default)})".replace('%', '%%')
         kw = dict(dest=name, default=argparse.SUPPRESS, help=help)
         flag = '--' + name.replace('_', '-')  # spelt like all other options; `--dropout_p` is a hidden alias
         hidden = [f'--{name}'] if '_' in name else []
-        if _base(s.type) is bool:
+        if base_type(s.type) is bool:
             kw |= dict(nargs='?', const='true', metavar='true|false', help=f'{help}; --no-{flag[2:]} for false')
             group.add_argument(*(f'--no-{f[2:]}' for f in [flag, *hidden]), action='store_const', const='false',
                                dest=name, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        else: kw |= dict(nargs='+' if _base(s.type) in (list, tuple) else None, metavar=_metavar(s))
+        else: kw |= dict(nargs='+' if base_type(s.type) in (list, tuple) else None, metavar=_metavar(s))
         group.add_argument(flag, **kw)
         if hidden: group.add_argument(*hidden, **{**kw, 'help': argparse.SUPPRESS})
     return parser
@@ -449,32 +310,25 @@ def _items(values: list[str]) -> list[str]:
     "List values as typed, space- or comma-separated: ['vocals,drums', 'bass'] -> ['vocals', 'drums', 'bass']."
     return [v.strip() for value in values for v in value.split(',') if v.strip()]
 
-def setting_values(args: argparse.Namespace) -> dict:
-    "The settings given as flags, by name (strings, or lists of strings split at spaces and commas)."
-    return {name: _items(v) if isinstance(v := getattr(args, name), list) else v
-            for name in settings() if hasattr(args, name)}
+def setting_values(given: dict, # parsed options by name, e.g. `vars(parser.parse_args(...))`
+                  ) -> dict:
+    "The settings among `given`, by name, as typed (strings, or lists of strings split at spaces and commas)."
+    return {name: _items(v) if isinstance(v, list) else v for name, v in given.items() if name in settings()}
 
-# %% ../nbs/09_config.ipynb #87a4af01
-def add_config_command(subparsers):
-    "`auralflow config`: create a training folder from a model template, or edit one."
-    p = subparsers.add_parser(
-        'config', help='create a training folder from a model template, or change its settings',
-        description='Create SAVE/NAME/config.json from the template of MODEL (`auralflow config SpectrogramNetSimple '
-                    '--name my_model`), or change settings of an existing training folder (`auralflow config my_model '
-                    '--dropout-p 0.4 --display`). Every setting below can be given as a flag.')
-    p.add_argument('target', metavar='MODEL_OR_FOLDER',
-                   help=f"a model to start from ({', '.join(list_models())}) or a training folder to edit")
-    p.add_argument('--name', help='name of the new training folder (default: the model name)')
-    p.add_argument('--save', help='where to create the new folder (default: the working directory)')
-    p.add_argument('--display', action='store_true', help='print the resulting settings as a table')
-    p.add_argument('--force', action='store_true',
-                   help='replace an existing training folder (its checkpoints and logs are deleted)')
-    p.add_argument('--init', metavar='NAME|PATH', help='fine-tune: start from the weights (and model settings) of a '
-                   'pretrained model, a training folder (its best checkpoint), a checkpoint or a weight file, with a '
-                   'fresh optimizer; none: from scratch (default: from scratch, or as the folder says)')
-    add_setting_flags(p)
-    p.set_defaults(func=run_config)
-    return p
+# %% ../nbs/09_config.ipynb #9a03471d
+def _edit_folder(folder: Path, # a training folder
+                 values: dict, # settings to change, by name
+                 init: str | None, # `--init`, if given
+                 force: bool, # `--force` (refused: an edit never replaces a folder)
+                ) -> Config:
+    "Change the settings of `folder` in place; refused if its checkpoints would no longer load."
+    if force: raise ConfigError(f"--force is only for creating a folder; {folder} is edited in place")
+    old = load_config(folder)
+    cfg = update_config(old, values)
+    if init is not None: cfg = _edit_init(folder, cfg, init, values)
+    check_weights_kept(folder, old, cfg)
+    save_config(cfg, folder)
+    return cfg
 
 # %% ../nbs/09_config.ipynb #e5896d20
 def _is_training_folder(path: Path) -> bool: return (path / CONFIG_FILE).is_file()
@@ -492,7 +346,8 @@ def create_training_folder(model_name: str, # one of list_models()
     if folder.exists() and (folder.is_file() or any(folder.iterdir())):
         if not force: raise ConfigError(f"{folder} already exists; choose another --name or pass --force to replace it")
         if not _is_training_folder(folder):
-            raise ConfigError(f"{folder} exists and is not a training folder (no {CONFIG_FILE}); refusing to replace it")
+            raise ConfigError(f"{folder} exists and is not a training folder (no {CONFIG_FILE}); refusing to "
+                              "replace it")
         shutil.rmtree(folder)
     try:
         with output_folder(folder): save_config(cfg, folder)  # a failed write leaves no empty folder behind
@@ -518,42 +373,57 @@ def check_weights_kept(folder: Path, # a training folder
                           f"({problem}); start a new folder for these settings: `auralflow config {new.model_name} "
                           f"--name NEW ...`")
 
-# %% ../nbs/09_config.ipynb #0e88de24
-def run_config(args) -> int:
-    target, values = Path(args.target).expanduser(), setting_values(args)
+# %% ../nbs/09_config.ipynb #f447a527
+def _new_folder(model: str, name: str | None, save: str | None, values: dict, force: bool, init) -> tuple[Path, Config]:
+    "Create `save/name` (defaults: the working directory, the model's name) from the template of `model`."
+    model = resolve_model_name(model)
+    where = Path(save or '.').expanduser()
+    if where.exists() and not where.is_dir():
+        raise ConfigError(f"--save {save}: is a file, not a folder; give the folder to create {name or model} in")
+    folder = where / (name or model)
+    return folder, create_training_folder(model, folder, values, force=force, init=init)
+
+def _not_a_target(target: str) -> ConfigError:
+    "The error for a first argument that is neither a model name nor a training folder."
+    if Path(target).expanduser().is_dir():
+        return ConfigError(f"{target} has no {CONFIG_FILE}; to create a training folder give a model name: "
+                           f"{', '.join(list_models())}")
+    return ConfigError(f"{target!r} is neither a model{did_you_mean(target, list_models())} nor a training folder; "
+                       f"models are: {', '.join(list_models())}")
+
+# %% ../nbs/09_config.ipynb #9f6d26fc
+def run_config(model_or_folder: Param(f"a model to start from ({', '.join(list_models())}) or a training folder to "
+                                      "edit", str),
+               name: Param("name of the new training folder (default: the model name)", str) = None,
+               save: Param("where to create the new folder (default: the working directory)", str) = None,
+               display: Param("print the resulting settings as a table", bool) = False,
+               force: Param("replace an existing training folder (its checkpoints and logs are deleted)", bool) = False,
+               init: Param("fine-tune: start from the weights (and model settings) of a pretrained model, a training "
+                           "folder (its best checkpoint), a checkpoint or a weight file, with a fresh optimizer; none: "
+                           "from scratch (default: from scratch, or as the folder says)", str) = None,
+               **given: add_setting_flags, # the settings typed as flags (`--lr 1e-4`), by name
+              ) -> int:
+    """create a training folder from a model template, or change its settings
+
+    Create SAVE/NAME/config.json from the template of MODEL (`auralflow config SpectrogramNetSimple --name
+    my_model`), or change settings of an existing training folder (`auralflow config my_model --dropout-p 0.4
+    --display`). Every setting below can be given as a flag."""
+    target, values = Path(model_or_folder).expanduser(), setting_values(given)
     if values.get('dataset') and values['dataset'].lower() not in ('none', 'null'):  # relative to where it was typed
         values['dataset'] = str(Path(values['dataset']).expanduser().resolve())
-    creating = args.name is not None or args.save is not None
-    is_model = args.target.lower() in map(str.lower, list_models())
-    if not creating and _is_training_folder(target):
-        if args.force: raise ConfigError(f"--force is only for creating a folder; {target} is edited in place")
-        old = load_config(target)
-        cfg = update_config(old, values)
-        if args.init is not None: cfg = _edit_init(target, cfg, args.init, values)
-        check_weights_kept(target, old, cfg)
-        save_config(cfg, target)
-        folder = target
+    creating, is_model = name is not None or save is not None, model_or_folder.lower() in map(str.lower, list_models())
+    if not creating and _is_training_folder(target): folder, cfg = target, _edit_folder(target, values, init, force)
     elif creating and _is_training_folder(target) and not is_model:
         raise ConfigError(f"--name and --save only apply when creating a folder from a model name; {target} is an "
-                          f"existing training folder: edit it without them (`auralflow config {args.target} "
-                          "--lr ...`) or start a new one from a model (`auralflow config SpectrogramNetSimple --name NAME`)")
-    elif creating or is_model:
-        name = resolve_model_name(args.target)
-        save = Path(args.save or '.').expanduser()
-        if save.exists() and not save.is_dir():
-            raise ConfigError(f"--save {args.save}: is a file, not a folder; give the folder to create {args.name or name} in")
-        folder = save / (args.name or name)
-        cfg = create_training_folder(name, folder, values, force=args.force, init=args.init)
-    elif target.is_dir():
-        raise ConfigError(f"{target} has no {CONFIG_FILE}; to create a training folder give a model name: "
-                          f"{', '.join(list_models())}")
-    else:
-        raise ConfigError(f"{args.target!r} is neither a model{did_you_mean(args.target, list_models())} nor a training "
-                          f"folder; models are: {', '.join(list_models())}")
+                          f"existing training folder: edit it without them (`auralflow config {model_or_folder} "
+                          "--lr ...`) or start a new one from a model (`auralflow config SpectrogramNetSimple --name "
+                          "NAME`)")
+    elif creating or is_model: folder, cfg = _new_folder(model_or_folder, name, save, values, force, init)
+    else: raise _not_a_target(model_or_folder)
     print(f"wrote {config_path(folder)}")
-    if args.init is not None and cfg.init:
+    if init is not None and cfg.init:
         print(f"fine-tuning from {cfg.init['source']} (sha256 {cfg.init['sha256'][:12]}…): its model settings are set")
-    if args.display: print(f"{config_table(cfg)}\n* = differs from the {cfg.model_name} template")
+    if display: print(f"{config_table(cfg)}\n* = differs from the {cfg.model_name} template")
     return 0
 
 # %% ../nbs/09_config.ipynb #3ddc2133

@@ -5,7 +5,6 @@
 # %% ../nbs/12_evaluate.ipynb #6e68c61e
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import math
@@ -18,20 +17,19 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
+from fastcore.script import Param
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, output_folder, parse_device
+from .core import UserError, atomic_path, output_folder
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
 from .persistence import load_model
-from .separate import (SEPARATION_OVERLAP_SECONDS, SEPARATION_WINDOW_SECONDS, add_wiener_options,
-                                check_chunking, check_output_folder, check_targets, separate,
-                                wiener_option)
+from .separate import check_output_folder, check_targets, separate, separation_options
 from .transforms import STFT
 
 # %% auto #0
 __all__ = ['COLUMNS', 'score_track', 'oracle_separator', 'select_tracks', 'kept_results', 'evaluate', 'summarize',
-           'add_evaluate_command', 'cli_dataset_message', 'run_evaluate']
+           'cli_dataset_message', 'run_evaluate']
 
 # %% ../nbs/12_evaluate.ipynb #af883de5
 COLUMNS = ('method', 'track', 'target', 'SDR', 'SIR', 'SAR', 'ISR', 'SI-SDR', 'SI-SDRi')
@@ -178,37 +176,18 @@ def _tracks_arg(value: str) -> int | list[str]:
     "`--tracks`: a count, or comma-separated track names."
     return int(value) if value.strip().isdigit() else [v.strip() for v in value.split(',') if v.strip()]
 
-# %% ../nbs/12_evaluate.ipynb #22558802
-def add_evaluate_command(subparsers):
-    "`auralflow evaluate`: BSSEval v4 and SI-SDR of a model or an oracle on a dataset split."
-    p = subparsers.add_parser('evaluate', help='score a model (or an oracle baseline) on a dataset split',
-                              description='Separate every track of a dataset split and score it (BSSEval v4: SDR, '
-                              'SIR, SAR, ISR; SI-SDR and its improvement over the mixture). Writes evaluation.csv and '
-                              'museval-style JSON per track, and prints the median over tracks.')
-    p.add_argument('model', metavar='MODEL', nargs='?', default=None,
-                   help='pretrained model name, training folder, checkpoint or weight file (optional with --oracle)')
-    p.add_argument('--dataset', required=True, help='dataset folder: stems folders, MUSDB18-HQ or MUSDB18')
-    p.add_argument('--split', default='test', help='split to evaluate (default: %(default)s)')
-    p.add_argument('--tracks', type=_tracks_arg, default=None, help='the first N tracks, or comma-separated names (default: all)')
-    p.add_argument('--targets', default=None, help='comma-separated targets to score (default: all the model separates)')
-    p.add_argument('--oracle', choices=ORACLES, default=None, help='also evaluate this oracle baseline')
-    p.add_argument('--out', default=None, help='output folder for evaluation.csv and museval/ (default: '
-                   'MODEL/evaluation for a training folder, which keeps the evaluation.csv written by training; '
-                   'else ./evaluation)')
-    p.add_argument('--name', default=None, help="the model's name in the results (default: a training folder's name, "
-                   "as in training's own evaluation, or the pretrained model's name)")
-    p.add_argument('--force', action='store_true', help="replace this method's rows in an existing evaluation.csv; "
-                   "allow --out to be a training folder holding training's evaluation.csv, or inside a dataset split")
-    add_wiener_options(p)
-    p.add_argument('--chunk-seconds', type=float, default=SEPARATION_WINDOW_SECONDS,
-                   help='window length the model sees (default: %(default)s)')
-    p.add_argument('--overlap-seconds', type=float, default=SEPARATION_OVERLAP_SECONDS,
-                   help='cross-faded overlap (default: %(default)s)')
-    p.add_argument('--batch-size', type=int, default=None, help='windows per forward pass (default: 1 on a CPU, 4 on a GPU)')
-    p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
-    p.add_argument('--no-progress', dest='progress', action='store_false', help='hide the progress bars')
-    p.set_defaults(func=run_evaluate)
-    return p
+# %% ../nbs/12_evaluate.ipynb #0737400d
+def _evaluation_folder(out, # --out, or None
+                       training_folder, # MODEL if it is a training folder, else None
+                       force: bool, # --force
+                      ) -> Path:
+    "The output folder of `auralflow evaluate`, checked: never training's own evaluation.csv, unless `force`."
+    out = Path(out) if out else Path(training_folder) / 'evaluation' if training_folder else Path('evaluation')
+    check_output_folder(out, [out / 'museval'], force)
+    if not force and (out / 'config.json').is_file() and (out / 'evaluation.csv').is_file():
+        raise UserError(f"--out {out} is a training folder holding the evaluation.csv written by training; "
+                        "choose another --out (default: MODEL/evaluation), or use --force to overwrite it")
+    return out
 
 # %% ../nbs/12_evaluate.ipynb #0ddd40e4
 def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
@@ -219,25 +198,38 @@ def cli_dataset_message(e: DatasetError, # raised by auralflow.datasets
     return f"{e.problem}; this dataset has no {split!r} split: give --split one of the splits found"
 
 # %% ../nbs/12_evaluate.ipynb #3218aa12
-def run_evaluate(args) -> int:
-    "Run `auralflow evaluate`; prints the median table and returns 0."
-    if args.model is None and args.oracle is None: raise UserError("give a MODEL to evaluate, or --oracle ibm|irm|wiener")
-    wiener = wiener_option(args.wiener, args.wiener_iterations)
-    check_chunking(args.chunk_seconds, args.overlap_seconds, args.batch_size)
-    is_folder = args.model is not None and Path(args.model).is_dir()
-    out = Path(args.out) if args.out else Path(args.model) / 'evaluation' if is_folder else Path('evaluation')
-    check_output_folder(out, [out / 'museval'], args.force)
-    if not args.force and (out / 'config.json').is_file() and (out / 'evaluation.csv').is_file():
-        raise UserError(f"--out {out} is a training folder holding the evaluation.csv written by training; "
-                        "choose another --out (default: MODEL/evaluation), or use --force to overwrite it")
-    model = load_model(args.model, parse_device(args.device)) if args.model else None
-    name = args.name or (Path(args.model).resolve().name if is_folder else None)
-    try:
-        results = evaluate(model, args.dataset, args.split, args.tracks, args.targets, args.oracle, out, name,
-                           progress=args.progress, force=args.force, wiener=wiener, chunk_seconds=args.chunk_seconds,
-                           overlap_seconds=args.overlap_seconds, batch_size=args.batch_size)
-    except DatasetError as e: raise DatasetError(cli_dataset_message(e, args.split)) from None
+def run_evaluate(
+    model: Param('pretrained model name, training folder, checkpoint or weight file (optional with --oracle)', str,
+                 opt=False) = None,
+    *,
+    dataset: Param('dataset folder: stems folders, MUSDB18-HQ or MUSDB18', str),
+    split: Param('split to evaluate', str) = 'test',
+    tracks: Param('the first N tracks, or comma-separated names (default: all)', _tracks_arg) = None,
+    targets: Param('comma-separated targets to score (default: all the model separates)', str) = None,
+    oracle: Param('also evaluate this oracle baseline', str, choices=ORACLES) = None,
+    out: Param('output folder for evaluation.csv and museval/ (default: MODEL/evaluation for a training folder, which '
+               'keeps the evaluation.csv written by training; else ./evaluation)', str) = None,
+    name: Param("the model's name in the results (default: a training folder's name, as in training's own "
+                "evaluation, or the pretrained model's name)", str) = None,
+    force: Param("replace this method's rows in an existing evaluation.csv; allow --out to be a training folder "
+                 "holding training's evaluation.csv, or inside a dataset split", bool) = False,
+    progress: Param('show the progress bars', bool) = True,
+    **options: separation_options,
+) -> int: # 0, after printing the median table
+    """score a model (or an oracle baseline) on a dataset split
+
+    Separate every track of a dataset split and score it (BSSEval v4: SDR, SIR, SAR, ISR; SI-SDR and its improvement
+    over the mixture). Writes evaluation.csv and museval-style JSON per track, and prints the median over tracks."""
+    if model is None and oracle is None: raise UserError("give a MODEL to evaluate, or --oracle ibm|irm|wiener")
+    settings = separation_options(**options)
+    is_folder = model is not None and Path(model).is_dir()
+    out = _evaluation_folder(out, model if is_folder else None, force)
+    net = load_model(model, settings.pop('device')) if model else None
+    name = name or (Path(model).resolve().name if is_folder else None)
+    try: results = evaluate(net, dataset, split, tracks, targets, oracle, out, name, progress=progress, force=force,
+                            **settings)
+    except DatasetError as e: raise DatasetError(cli_dataset_message(e, split)) from None
     with pd.option_context('display.float_format', '{:.2f}'.format, 'display.width', 120):
-        print(f"median over {results.track.nunique()} track(s) of split {args.split!r}:\n{summarize(results)}")
+        print(f"median over {results.track.nunique()} track(s) of split {split!r}:\n{summarize(results)}")
     print(f"wrote {out / 'evaluation.csv'} and {out / 'museval'}/")
     return 0

@@ -126,7 +126,7 @@ class Share(nn.Module):
         return ModelOutput(self.scale * x[:, None].expand(-1, k, -1, -1) / k)
 
 # %% ../nbs/02_fixtures.ipynb #a4003492
-def command_runner(*add_commands, # functions `add_<command>_command(subparsers)` declaring the commands
+def command_runner(*add_commands, # functions of an argparse subparsers object, each declaring a command
                    prefix: tuple = (), # arguments put before each call's, e.g. ('separate',)
                    suffix: tuple = (), # arguments put after them, e.g. ('--no-progress',)
                    catch: bool = False, # a `UserError` becomes 'auralflow CMD: error: ...' and status 2

@@ -5,7 +5,6 @@
 # %% ../nbs/04b_generate.ipynb #ff6576a9
 from __future__ import annotations
 
-import argparse
 import concurrent.futures
 import ctypes
 import functools
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from fastcore.script import Param
 
 from .audio import save_audio
 from .core import UserError, atomic_write_text, remove_partials
@@ -39,7 +39,7 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'VERSIONS', 'NOT
            'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
            'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'sound_palette',
            'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db', 'track_name', 'write_track',
-           'generate_dataset', 'add_generate_command', 'run_generate']
+           'generate_dataset', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
@@ -1099,39 +1099,6 @@ def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progres
     _write_manifest(out, manifest)
 
 # %% ../nbs/04b_generate.ipynb #91751a94
-def add_generate_command(subparsers):
-    "Register `auralflow generate` on an argparse subparsers object."
-    p = subparsers.add_parser(
-        'generate', help='write a rendered multitrack training set (MUSDB18-HQ layout), offline',
-        description='Compose songs as MIDI note events (procedurally, or from music21 corpus scores), render each stem '
-                    'with a General MIDI SoundFont (FluidSynth) or with built-in synthesizers, and write '
-                    'OUT/{train,test}/<track>/{mixture,vocals,drums,bass,other}.wav. The audio is rendered, not '
-                    'recorded. The same seed gives the same files; rerunning with the same parameters resumes.')
-    p.add_argument('out', metavar='OUT', help='folder to write (new or empty, or a previous run to resume)')
-    p.add_argument('--tracks', type=int, default=24, metavar='N', help='number of songs (default: 24)')
-    p.add_argument('--seconds', type=float, default=20.0, metavar='S', help='length of each song (default: 20)')
-    p.add_argument('--seed', type=int, default=0, metavar='K', help='random seed (default: 0)')
-    p.add_argument('--split-test', type=int, default=None, metavar='M',
-                   help='how many of the songs go to test/ (default: a fifth of them)')
-    p.add_argument('--backend', choices=BACKENDS, default=None,
-                   help='mixed: each part a training SoundFont (FluidR3_GM, TimGM6mb) or a synthesizer (default when '
-                        'FluidSynth is installed); soundfont: SoundFonts only; synth: built-in synthesizers, no system '
-                        'dependency (the fallback); heldout: only MuseScore General and effect settings training never '
-                        'uses (test set of held-out sounds)')
-    p.add_argument('--generator-version', type=int, choices=VERSIONS, default=GENERATOR_VERSION, metavar='V',
-                   help=f'{GENERATOR_VERSION} (default) or 3, the previous generator (to rebuild earlier test sets)')
-    p.add_argument('--source', choices=SOURCES, default='procedural',
-                   help='procedural compositions (default) or excerpts of music21 corpus scores')
-    p.add_argument('--sample-rate', type=int, default=44100, metavar='HZ', help='sample rate (default: 44100)')
-    p.add_argument('--soundfont', default=None, metavar='SF2',
-                   help='SoundFont for the soundfont backend (default: $AURALFLOW_SOUNDFONT or the system GM SoundFont)')
-    p.add_argument('--jobs', type=int, default=1, metavar='N',
-                   help='processes rendering songs in parallel (default: 1); the files are the same for any N')
-    p.add_argument('--no-progress', action='store_true', help='no progress bar')
-    p.set_defaults(func=run_generate)
-    return p
-
-# %% ../nbs/04b_generate.ipynb #96c4b2df
 def _reuse_freed_memory():
     "Ask glibc's malloc to keep freed memory for reuse rather than give it back (elsewhere: do nothing)."
     try:
@@ -1139,12 +1106,35 @@ def _reuse_freed_memory():
         libc.mallopt(-3, 32 << 20); libc.mallopt(-1, 512 << 20)  # M_MMAP_THRESHOLD 32 MB, M_TRIM_THRESHOLD 512 MB
     except (OSError, AttributeError): pass
 
-def run_generate(args) -> int:
-    "Run `auralflow generate`; returns the exit status."
+# %% ../nbs/04b_generate.ipynb #96c4b2df
+def run_generate(
+    out: Param('folder to write (new or empty, or a previous run to resume)', str),
+    tracks: Param('number of songs', int) = 24,
+    seconds: Param('length of each song', float) = 20.0,
+    seed: Param('random seed: the same seed gives the same files', int) = 0,
+    split_test: Param('how many of the songs go to test/ (default: a fifth of them)', int) = None,
+    backend: Param('mixed: each part a training SoundFont (FluidR3_GM, TimGM6mb) or a synthesizer (default when '
+                   'FluidSynth is installed); soundfont: SoundFonts only; synth: built-in synthesizers, no system '
+                   'dependency (the fallback); heldout: only MuseScore General and effect settings training never '
+                   'uses (test set of held-out sounds)', str, choices=BACKENDS) = None,
+    generator_version: Param('the generator; 3 is the previous one (to rebuild earlier test sets)', int,
+                             choices=VERSIONS) = GENERATOR_VERSION,
+    source: Param('procedural compositions or excerpts of music21 corpus scores', str, choices=SOURCES) = 'procedural',
+    sample_rate: Param('sample rate in Hz', int) = 44100,
+    soundfont: Param('SoundFont for the soundfont backend (default: $AURALFLOW_SOUNDFONT or the system GM SoundFont)',
+                     str) = None,
+    jobs: Param('processes rendering songs in parallel; the files are the same for any number', int) = 1,
+    progress: Param('show a progress bar', bool) = True,
+) -> int: # the exit status
+    """write a rendered multitrack training set (MUSDB18-HQ layout), offline
+
+    Compose songs as MIDI note events (procedurally, or from music21 corpus scores), render each stem with a General
+    MIDI SoundFont (FluidSynth) or with built-in synthesizers, and write
+    OUT/{train,test}/<track>/{mixture,vocals,drums,bass,other}.wav. The audio is rendered, not recorded. The same seed
+    gives the same files; rerunning with the same parameters resumes."""
     _reuse_freed_memory()  # the command's own process only: 60 % fewer page faults, -0.2 s of system CPU time
-    out = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.split_test, args.backend, args.source,
-                           args.sample_rate, progress=not args.no_progress, soundfont=args.soundfont, jobs=args.jobs,
-                           version=args.generator_version)
+    out = generate_dataset(out, tracks, seconds, seed, split_test, backend, source, sample_rate, progress=progress,
+                           soundfont=soundfont, jobs=jobs, version=generator_version)
     manifest = json.loads((out / MANIFEST).read_text())['parameters']
     n = manifest['tracks']
     print(f"wrote {n} rendered song{'s' if n != 1 else ''} ({n - manifest['split_test']} train, "

@@ -367,7 +367,103 @@ def _consonant(kind: str, sr: int, rng) -> np.ndarray:
     env = np.minimum(np.arange(n) / (0.3 * secs * sr), 1) * _decay(n, sr, secs / 2)
     return level * filtered_noise(n, *butter(2, freq, btype, sr), rng, cache=True) * env
 
-# %% ../nbs/04a_instruments.ipynb #029ad22a
+# %% ../nbs/04a_instruments.ipynb #51f3701a
+def _pitch_contour(notes: list, # one phrase, as for `sing_phrase`
+                   starts: list, # the sample where each note starts, then the phrase's length
+                   sr: int, # sample rate in Hz
+                   voice: dict, # from `singer`
+                   rng: np.random.Generator, # randomness source (scoop, drift)
+                  ) -> np.ndarray: # [samples] float32 MIDI pitch
+    "The sung pitch: a scoop into the first note, glides between notes, vibrato and (expressive voices) drift."
+    pitch = np.zeros(starts[-1], np.float32)
+    prev = notes[0].pitch - rng.uniform(0, 1.5)  # a scoop up into the first note
+    for i, note in enumerate(notes):
+        tt = np.arange(starts[i + 1] - starts[i], dtype=np.float32) / np.float32(sr)
+        pitch[starts[i]:starts[i + 1]] = note.pitch + (prev - note.pitch) * np.exp(-tt / voice['glide']) \
+            + _vibrato(tt, i, voice)
+        prev = note.pitch
+    pitch[:starts[0]] = pitch[starts[0]]
+    if voice.get('drift'): pitch += _drift(starts[-1], sr, voice['drift'], rng)
+    return pitch
+
+# %% ../nbs/04a_instruments.ipynb #2d57e2c8
+def _loudness(notes: list, # one phrase, as for `sing_phrase`
+              starts: list, # the sample where each note starts, then the phrase's length
+              t0: float, # the time (s) of sample 0
+              sr: int, # sample rate in Hz
+             ) -> np.ndarray: # [samples] float64 gain
+    "Note velocities with a dip at each syllable onset, smoothed by a 30 ms moving average."
+    gain = np.zeros(starts[-1])
+    for i, note in enumerate(notes):
+        end = min(int((note.end - t0) * sr), starts[i + 1])
+        gain[starts[i]:end] = note.velocity / 127
+        gain[starts[i]:starts[i] + int(0.03 * sr)] *= 0.35  # syllable onset dip
+    w = int(0.03 * sr)
+    smooth = np.cumsum(gain)
+    smooth[w:] = smooth[w:] - smooth[:-w]
+    return smooth / w
+
+# %% ../nbs/04a_instruments.ipynb #e417705f
+def _glottal_source(pitch: np.ndarray, # [samples] float32 MIDI pitch, from `_pitch_contour`
+                    sr: int, # sample rate in Hz
+                    voice: dict, # from `singer`
+                    rng: np.random.Generator, # draws the breath noise when `noise` is None or too short
+                    noise: np.ndarray | None = None, # [>= samples] white noise high-passed at 1 kHz
+                   ) -> np.ndarray: # [samples]
+    "The glottal pulse train at `pitch`, plus breath noise."
+    n = len(pitch)
+    f0 = np.float32(440) * np.float32(2) ** ((pitch - np.float32(69)) / np.float32(12))  # `midi_to_hz` in float32
+    source = oscillator(glottal_table(int(0.45 * sr / f0.max()), voice['open_quotient']),
+                        np.cumsum(f0, dtype=np.float64) / sr)
+    if noise is None or len(noise) < n: noise = filtered_noise(n, *butter(2, 1000, 'highpass', sr), rng)
+    source += voice['breath'] * 2 * noise[:n]  # aspiration
+    return source
+
+# %% ../nbs/04a_instruments.ipynb #212fce49
+def _syllable_span(i: int, # the syllable
+                   starts: list, # the sample where each note starts, then the phrase's length
+                   fade: int, # samples of cross-fade on each side of a boundary
+                  ) -> tuple[int, int, np.ndarray]: # lo, hi, [hi - lo] gain
+    "The samples lo:hi that syllable `i` covers and its gain there: linear cross-fades with its neighbours."
+    n, last = starts[-1], len(starts) - 2
+    lo, hi = max(starts[i] - fade, 0) if i else 0, min(starts[i + 1] + fade, n) if i < last else n
+    ramp = np.ones(hi - lo)
+    if i: ramp[:2 * fade] = np.linspace(0, 1, 2 * fade)
+    if i < last: ramp[-2 * fade:] = np.linspace(1, 0, 2 * fade)
+    return lo, hi, ramp
+
+# %% ../nbs/04a_instruments.ipynb #c05ecdec
+def _sing_syllables(source: np.ndarray, # [samples] from `_glottal_source`, times `_loudness`
+                    notes: list, # one phrase, as for `sing_phrase`
+                    starts: list, # the sample where each note starts, then the phrase's length
+                    sr: int, # sample rate in Hz
+                    voice: dict, # from `singer`
+                    rng: np.random.Generator, # randomness source (vowels, consonants)
+                   ) -> np.ndarray: # [samples] float64
+    "Filter `source` through each syllable's vowel, cross-faded, with a consonant before some syllables."
+    out, fade = np.zeros(starts[-1]), int(0.012 * sr)
+    for i, note in enumerate(notes):
+        lo, hi, ramp = _syllable_span(i, starts, fade)
+        vowel = sos_to_ba(formant_sos(rng.choice(list(VOWELS)), sr, voice['shift'], midi_to_hz(note.pitch)))
+        out[lo:hi] += fft_filter(source[lo:hi], *vowel, tail=2048) * ramp  # the formants have decayed by 100 dB
+        if rng.uniform() < voice['consonants']:
+            kind = rng.choice(list(_CONSONANTS))
+            level = note.velocity / 127 * (voice.get('sibilance', 1) if kind == 's' else 1)
+            _add(out, _consonant(kind, sr, rng) * level, starts[i] - int(0.02 * sr))
+    return out
+
+# %% ../nbs/04a_instruments.ipynb #b124de98
+def _inhale(sr: int, # sample rate in Hz
+            voice: dict, # from `singer`; 'inhale_level' sets the level (default 0.05)
+            rng: np.random.Generator, # randomness source
+           ) -> np.ndarray: # [0.25 s] float64
+    "An inhale: noise band-passed to 600-4000 Hz under a Hann window."
+    m = int(0.25 * sr)
+    inhale = filtered_noise(m, *butter(2, [600, 4000], 'bandpass', sr), rng, cache=True) * np.hanning(m)
+    inhale *= voice.get('inhale_level', 0.05)
+    return inhale
+
+# %% ../nbs/04a_instruments.ipynb #38964a45
 def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, sorted by start
                 sample_rate: int, # Hz
                 voice: dict, # from `singer`
@@ -379,45 +475,12 @@ def sing_phrase(notes: list, # pretty_midi.Note objects of one legato phrase, so
     sr, t0 = sample_rate, notes[0].start - pre
     n = int((notes[-1].end + 0.2 - t0) * sr)
     starts = [int((note.start - t0) * sr) for note in notes] + [n]
-    pitch, gain = np.zeros(n, np.float32), np.zeros(n)  # the contour in float32, its integral (the phase) in float64
-    prev = notes[0].pitch - rng.uniform(0, 1.5)  # a scoop up into the first note
-    for i, note in enumerate(notes):
-        tt = np.arange(starts[i + 1] - starts[i], dtype=np.float32) / np.float32(sr)
-        pitch[starts[i]:starts[i + 1]] = note.pitch + (prev - note.pitch) * np.exp(-tt / voice['glide']) \
-            + _vibrato(tt, i, voice)
-        end = min(int((note.end - t0) * sr), starts[i + 1])
-        gain[starts[i]:end] = note.velocity / 127
-        gain[starts[i]:starts[i] + int(0.03 * sr)] *= 0.35  # syllable onset dip
-        prev = note.pitch
-    pitch[:starts[0]] = pitch[starts[0]]
-    if voice.get('drift'): pitch += _drift(n, sr, voice['drift'], rng)
-    f0 = np.float32(440) * np.float32(2) ** ((pitch - np.float32(69)) / np.float32(12))  # `midi_to_hz` in float32
-    source = oscillator(glottal_table(int(0.45 * sr / f0.max()), voice['open_quotient']),
-                        np.cumsum(f0, dtype=np.float64) / sr)
-    if noise is None or len(noise) < n: noise = filtered_noise(n, *butter(2, 1000, 'highpass', sr), rng)
-    source += voice['breath'] * 2 * noise[:n]  # aspiration
-    w = int(0.03 * sr)  # loudness smoothed by a 30 ms moving average: linear ramps between syllables
-    smooth = np.cumsum(gain)
-    smooth[w:] = smooth[w:] - smooth[:-w]
-    source *= smooth / w
-    out, fade = np.zeros(n), int(0.012 * sr)
-    for i, note in enumerate(notes):  # vowel filter per syllable, linear cross-fades of 2 * fade samples
-        lo, hi = max(starts[i] - fade, 0) if i else 0, min(starts[i + 1] + fade, n) if i < len(notes) - 1 else n
-        vowel = sos_to_ba(formant_sos(rng.choice(list(VOWELS)), sr, voice['shift'], midi_to_hz(note.pitch)))
-        seg = fft_filter(source[lo:hi], *vowel, tail=2048)  # the formants have decayed by 100 dB
-        ramp = np.ones(hi - lo)
-        if i: ramp[:2 * fade] = np.linspace(0, 1, 2 * fade)
-        if i < len(notes) - 1: ramp[-2 * fade:] = np.linspace(1, 0, 2 * fade)
-        out[lo:hi] += seg * ramp
-        if rng.uniform() < voice['consonants']:
-            kind = rng.choice(list(_CONSONANTS))
-            level = note.velocity / 127 * (voice.get('sibilance', 1) if kind == 's' else 1)
-            _add(out, _consonant(kind, sr, rng) * level, starts[i] - int(0.02 * sr))
+    source = _glottal_source(_pitch_contour(notes, starts, sr, voice, rng), sr, voice, rng, noise)
+    source *= _loudness(notes, starts, t0, sr)
+    out = _sing_syllables(source, notes, starts, sr, voice, rng)
     if rng.uniform() < voice.get('inhale', 0.5):  # an inhale before the phrase
-        m = int(0.25 * sr)
-        inhale = filtered_noise(m, *butter(2, [600, 4000], 'bandpass', sr), rng, cache=True) * np.hanning(m)
-        inhale *= voice.get('inhale_level', 0.05)
-        _add(out, inhale, starts[0] - m - int(0.05 * sr))
+        inhale = _inhale(sr, voice, rng)
+        _add(out, inhale, starts[0] - len(inhale) - int(0.05 * sr))
     return out
 
 # %% ../nbs/04a_instruments.ipynb #0fa35ea7

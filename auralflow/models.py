@@ -19,18 +19,19 @@ from fastcore.basics import patch
 if TYPE_CHECKING: import pandas as pd  # imported by the two tables that use it: loading a model stays light
 
 from .core import UserError, did_you_mean
+from .schema import ConfigError, check_fields, setting
 from .transforms import STFT
 
 # %% auto #0
-__all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MODEL_LIMITS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'POOLED_2022',
-           'STORED_DEFAULTS', 'BOTTLENECKS', 'SPEC_TIME_FOLD_LEVELS', 'MODELS', 'ModelOutput', 'ModelConfig',
-           'make_config', 'stored_config', 'ConvBlock', 'UpBlock', 'pad_to_multiple', 'UNet', 'fold', 'unfold',
-           'pointwise', 'ResidualBlock', 'StridedLevel', 'StridedUNet', 'LSTMBottleneck', 'gaussian_kl',
-           'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet',
-           'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
-           'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
-           'HybridNet', 'list_models', 'resolve_model_name', 'model_class', 'model_config', 'create_model',
-           'state_mismatch', 'model_outputs', 'min_samples', 'model_summary', 'model_cost']
+__all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'POOLED_2022', 'STORED_DEFAULTS',
+           'BOTTLENECKS', 'SPEC_TIME_FOLD_LEVELS', 'MODELS', 'ModelOutput', 'ModelConfig', 'make_config',
+           'stored_config', 'ConvBlock', 'UpBlock', 'pad_to_multiple', 'UNet', 'fold', 'unfold', 'pointwise',
+           'ResidualBlock', 'StridedLevel', 'StridedUNet', 'LSTMBottleneck', 'gaussian_kl', 'VariationalBottleneck',
+           'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet', 'SeparationModel',
+           'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple', 'SpectrogramNetLSTM',
+           'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE', 'HybridNet', 'list_models',
+           'resolve_model_name', 'model_class', 'model_config', 'create_model', 'state_mismatch', 'model_outputs',
+           'min_samples', 'model_summary', 'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -42,38 +43,41 @@ class ModelOutput(NamedTuple):
 # %% ../nbs/05_models.ipynb #f095e951
 MASK_ACTIVATIONS = ('sigmoid', 'softmax', 'relu', 'softplus')
 UNETS = ('strided', 'pooled')  # U-Net designs: fast (the default), and the 2022 one the shipped weights use
-MODEL_LIMITS = {'audio_channels': 16, 'sample_rate': 384_000, 'n_fft': 16384, 'base_channels': 256, 'depth': 8,
-                'spec_kernel_size': 15, 'wave_kernel_size': 63, 'spec_pool': 4, 'wave_pool': 16, 'lstm_layers': 8,
-                'lstm_hidden': 4096, 'latent_size': 4096}  # largest accepted value of each integer setting
 MAX_BOTTLENECK_CHANNELS = 4096  # largest base_channels * 2**depth (the default is 16 * 2**5 = 512)
-MAX_POOL_FACTOR = {'spec_pool': 1024, 'wave_pool': 2 ** 20}  # largest pool**depth: positions merged into one at the bottom
+MAX_POOL_FACTOR = {'spec_pool': 1024, 'wave_pool': 2 ** 20}  # largest pool**depth: positions merged into one
 
 # %% ../nbs/05_models.ipynb #62748385
 @dataclass
 class ModelConfig:
     "Hyper-parameters of every model; the defaults are the default configuration."
-    targets: tuple[str, ...] = ('vocals', 'drums', 'bass', 'other') # sources to estimate, in output order
-    audio_channels: int = 2 # channels of the mixture (2 = stereo)
-    sample_rate: int = 44100 # Hz; the rate the model is trained at (metadata: the networks accept any rate)
-    n_fft: int = 2048 # STFT frame length (spectrogram models)
-    hop_length: int = 512 # STFT hop, at most n_fft // 2 (spectrogram models)
-    mask_activation: str = 'sigmoid' # mask activation: sigmoid, softmax (across targets), relu or softplus (spectrogram models)
-    unet: str = 'strided' # U-Net design: strided (levels fold positions into channels) or pooled (the 2022 design)
-    base_channels: int = 16 # channels at the input resolution; level i of the U-Net has base_channels * 2**i
-    depth: int = 5 # number of down-sampling levels of the U-Net
-    spec_kernel_size: int = 3 # odd k of the spectrogram convolutions: 1 x k along time (strided) or k x k (pooled)
-    spec_pool: int = 4 # spectrogram down-sampling per level: bins folded (strided) or a p x p max-pool (pooled)
-    wave_kernel_size: int = 3 # odd kernel length of the 1-D convolutions (waveform U-Net)
-    wave_pool: int = 4 # waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)
-    dropout_p: float = 0.2 # dropout in the decoder blocks and between LSTM layers
-    lstm_layers: int = 2 # layers of the bidirectional LSTM bottleneck
-    lstm_hidden: int = 800 # hidden units per direction of the LSTM bottleneck
-    latent_size: int = 1536 # channels of the variational latent (VAE models)
+    targets: tuple[str, ...] = setting(('vocals', 'drums', 'bass', 'other'), "sources to estimate, in output order")
+    audio_channels: int = setting(2, "channels of the mixture (2 = stereo)", min=1, max=16)
+    sample_rate: int = setting(44100, "Hz; the rate the model is trained at (metadata: the networks accept any rate)",
+                               min=1, max=384_000)
+    n_fft: int = setting(2048, "STFT frame length (spectrogram models)", min=2, max=16384)
+    hop_length: int = setting(512, "STFT hop, at most n_fft // 2 (spectrogram models)", min=1)
+    mask_activation: str = setting('sigmoid', "mask activation: sigmoid, softmax (across targets), relu or softplus "
+                                   "(spectrogram models)", choices=MASK_ACTIVATIONS)
+    unet: str = setting('strided', "U-Net design: strided (levels fold positions into channels) or pooled (the 2022 "
+                        "design)", choices=UNETS)
+    base_channels: int = setting(16, "channels at the input resolution; level i of the U-Net has base_channels * 2**i",
+                                 min=1, max=256)
+    depth: int = setting(5, "number of down-sampling levels of the U-Net", min=1, max=8)
+    spec_kernel_size: int = setting(3, "odd k of the spectrogram convolutions: 1 x k along time (strided) or k x k "
+                                    "(pooled)", min=1, max=15)
+    spec_pool: int = setting(4, "spectrogram down-sampling per level: bins folded (strided) or a p x p max-pool "
+                             "(pooled)", min=2, max=4)
+    wave_kernel_size: int = setting(3, "odd kernel length of the 1-D convolutions (waveform U-Net)", min=1, max=63)
+    wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
+                             min=2, max=16)
+    dropout_p: float = setting(0.2, "dropout in the decoder blocks and between LSTM layers", min=0, max=0.99)
+    lstm_layers: int = setting(2, "layers of the bidirectional LSTM bottleneck", min=1, max=8)
+    lstm_hidden: int = setting(800, "hidden units per direction of the LSTM bottleneck", min=1, max=4096)
+    latent_size: int = setting(1536, "channels of the variational latent (VAE models)", min=1, max=4096)
 
     def __post_init__(self):
-        if isinstance(self.targets, str): self.targets = (self.targets,)
-        if isinstance(self.targets, list): self.targets = tuple(self.targets)  # JSON gives lists
-        self.validate()
+        check_fields(self)  # each setting's type and range, as every section of `auralflow.config` checks its own
+        self.validate()  # then the rules between settings
 
     def to_dict(self) -> dict:
         "The settings as a JSON-able dict (`ModelConfig(**d)` gives the config back)."
@@ -84,38 +88,22 @@ class ModelConfig:
 # %% ../nbs/05_models.ipynb #f95824b8
 @patch
 def validate(self: ModelConfig) -> ModelConfig:
-    "Raise `UserError` naming the first invalid setting and what is allowed; return `self`."
-    def bad(name, allowed): raise UserError(f"model setting {name}={getattr(self, name)!r} is invalid: {allowed}")
-    if not (isinstance(self.targets, tuple) and self.targets and all(isinstance(t, str) and t for t in self.targets)):
-        bad('targets', 'give one or more target names, e.g. ["vocals", "drums", "bass", "other"]')
-    if len(set(self.targets)) != len(self.targets): bad('targets', 'target names must be unique')
-    for name in ('audio_channels', 'sample_rate', 'n_fft', 'hop_length', 'base_channels', 'depth',
-                 'spec_kernel_size', 'wave_kernel_size', 'lstm_layers', 'lstm_hidden', 'latent_size'):
-        v = getattr(self, name)
-        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1): bad(name, 'must be a positive integer')
-    for name in ('spec_pool', 'wave_pool'):
-        v = getattr(self, name)
-        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 2): bad(name, 'must be an integer >= 2')
+    "Raise `ConfigError` for a rule that one setting's range cannot state (odd kernels, rules between settings)."
+    def bad(name, allowed): raise ConfigError(f"setting {name!r} {allowed}, got {getattr(self, name)!r}")
+    if not self.targets or not all(self.targets): bad('targets', 'needs one or more target names, e.g. vocals drums')
+    if len(set(self.targets)) != len(self.targets): bad('targets', 'must not repeat a name (names must be unique)')
     for name in ('spec_kernel_size', 'wave_kernel_size'):
         if getattr(self, name) % 2 == 0: bad(name, 'must be odd (the same padding on both sides keeps lengths)')
-    for name, limit in MODEL_LIMITS.items():
-        if getattr(self, name) > limit: bad(name, f'must be at most {limit} (larger values are not a usable model)')
+    if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
     if self.base_channels * 2 ** self.depth > MAX_BOTTLENECK_CHANNELS:
-        bad('depth', f'base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels; at most '
-                     f'{MAX_BOTTLENECK_CHANNELS} are allowed: lower depth or base_channels')
+        bad('depth', f'gives base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels; at '
+                     f'most {MAX_BOTTLENECK_CHANNELS} are allowed: lower depth or base_channels')
     for name, limit in MAX_POOL_FACTOR.items():
         if getattr(self, name) ** self.depth > limit:
-            bad('depth', f'{name}**depth = {getattr(self, name) ** self.depth} positions pooled into one; at most '
-                         f'{limit} are allowed: lower depth or {name}')
-    if self.n_fft < 2: bad('n_fft', 'must be at least 2')
-    if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
-    if self.unet not in UNETS: bad('unet', f'use one of {", ".join(UNETS)}')
-    if self.mask_activation not in MASK_ACTIVATIONS: bad('mask_activation', f'use one of {", ".join(MASK_ACTIVATIONS)}')
+            bad('depth', f'gives {name}**depth = {getattr(self, name) ** self.depth} positions pooled into one; at '
+                         f'most {limit} are allowed: lower depth or {name}')
     if self.mask_activation == 'softmax' and len(self.targets) < 2:
         bad('mask_activation', 'softmax across targets needs at least two targets; use sigmoid')
-    if not (isinstance(self.dropout_p, (int, float)) and not isinstance(self.dropout_p, bool)
-            and math.isfinite(self.dropout_p) and 0 <= self.dropout_p < 1):
-        bad('dropout_p', 'must be a finite number in [0, 1)')
     return self
 
 # %% ../nbs/05_models.ipynb #826aab5e
@@ -124,7 +112,8 @@ def _check_setting_names(names):
     fields = [f.name for f in dataclasses.fields(ModelConfig)]
     for name in names:
         if name not in fields:
-            raise UserError(f"unknown model setting {name!r}{did_you_mean(name, fields)}; settings: {', '.join(fields)}")
+            raise UserError(f"unknown model setting {name!r}{did_you_mean(name, fields)}; settings: "
+                            f"{', '.join(fields)}")
 
 def make_config(config: ModelConfig | dict | None = None, # base settings (the defaults if None)
                 **overrides, # field=value pairs replacing those of `config`

@@ -5,7 +5,6 @@
 # %% ../nbs/11_separate.ipynb #507c6572
 from __future__ import annotations
 
-import argparse
 import collections
 import contextlib
 import itertools
@@ -19,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 import soundfile as sf
 import torch
 import torch.nn as nn
+from fastcore.script import Param
 from tqdm.auto import tqdm
 
 from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
@@ -32,8 +32,8 @@ from .transforms import STFT, stream_overlap_add
 __all__ = ['SEPARATION_WINDOW_SECONDS', 'SEPARATION_OVERLAP_SECONDS', 'AUDIO_SUFFIXES', 'model_device', 'check_chunking',
            'check_targets', 'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream',
            'separate', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs',
-           'partial_path', 'write_stems', 'separate_file', 'add_wiener_options', 'wiener_option', 'check_output_folder',
-           'add_separate_command', 'run_separate', 'load_model']
+           'partial_path', 'write_stems', 'separate_file', 'wiener_option', 'separation_options', 'check_output_folder',
+           'run_separate', 'load_model']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -383,13 +383,6 @@ def separate_file(model: nn.Module, # a separation model
         raise UserError(f"{folder}: cannot write the stems ({'no space left on the device' if full else e})") from None
 
 # %% ../nbs/11_separate.ipynb #a9e5d71c
-def add_wiener_options(p: argparse.ArgumentParser):
-    "Add `--wiener` and `--wiener-iterations` to a command's parser."
-    p.add_argument('--wiener', action='store_true', help='refine the estimates with a multichannel Wiener filter '
-                   '(1 EM iteration)')
-    p.add_argument('--wiener-iterations', type=int, default=None, metavar='N',
-                   help='EM iterations of the Wiener filter, at least 1; implies --wiener (default: 1)')
-
 def wiener_option(wiener: bool, # --wiener
                   iterations: int | None, # --wiener-iterations (None if not given)
                  ) -> int: # EM iterations for `separate(wiener=...)`; 0 = no filter
@@ -398,6 +391,24 @@ def wiener_option(wiener: bool, # --wiener
     if iterations < 1:
         raise UserError(f"--wiener-iterations must be at least 1, got {iterations} (leave out --wiener for no filter)")
     return iterations
+
+# %% ../nbs/11_separate.ipynb #5021038b
+def separation_options(
+    wiener: Param('refine the estimates with a multichannel Wiener filter (1 EM iteration)', bool) = False,
+    wiener_iterations: Param('EM iterations of the Wiener filter, at least 1; implies --wiener (default: 1)',
+                             int) = None,
+    chunk_seconds: Param('window length the model sees', float) = SEPARATION_WINDOW_SECONDS,
+    overlap_seconds: Param('cross-faded overlap of windows', float) = SEPARATION_OVERLAP_SECONDS,
+    batch_size: Param('windows per forward pass (default: 1 on a CPU, where it is fastest and leanest; 4 on a GPU)',
+                      int) = None,
+    device: Param('cpu, cuda or cuda:N (default: cuda if available, else cpu)', str) = None,
+) -> dict: # `device` (a torch.device) and the keyword arguments of `separate` (wiener, chunk_seconds, ...)
+    """Windows, Wiener filter and device
+
+    The options `separate` and `evaluate` share, checked: a `UserError` names the option that is wrong."""
+    check_chunking(chunk_seconds, overlap_seconds, batch_size)
+    return dict(device=parse_device(device), wiener=wiener_option(wiener, wiener_iterations),
+                chunk_seconds=chunk_seconds, overlap_seconds=overlap_seconds, batch_size=batch_size)
 
 # %% ../nbs/11_separate.ipynb #7d6aa8d0
 def check_output_folder(out, # the --out folder
@@ -426,60 +437,42 @@ def check_output_folder(out, # the --out folder
             raise UserError(f"--out {out}: would create {created} inside the dataset split {created.parent}; "
                             "choose an --out outside the dataset, or use --force")
 
-# %% ../nbs/11_separate.ipynb #ce45ec2e
-def add_separate_command(subparsers):
-    "`auralflow separate`: split songs into stems with a trained or pretrained model."
-    p = subparsers.add_parser('separate', help='separate songs into stems (vocals, drums, bass, other)',
-                              description='Separate audio files into one file per target with a trained model. '
-                              'Writes OUT/<track>/<target>.<format> at the input\'s sample rate and channel count.')
-    p.add_argument('model', metavar='MODEL', help='pretrained model name, training folder (config.json + checkpoint/), '
-                   'checkpoint or weight file')
-    p.add_argument('inputs', metavar='INPUT', nargs='+',
-                   help=f"audio files ({', '.join(AUDIO_SUFFIXES)}) or folders: a track folder gives its mixture.*, "
-                   "another folder its audio files and the mixture.* of each sub-folder (a dataset split)")
-    p.add_argument('--out', default='separated', help='output folder; not inside a dataset split unless --force '
-                   '(default: %(default)s)')
-    p.add_argument('--targets', default=None, help='comma-separated targets to write, e.g. vocals,drums (default: all)')
-    p.add_argument('--residual', action='store_true', help='also write residual = mixture - the written targets')
-    p.add_argument('--format', dest='fmt', choices=('wav', 'flac'), default='wav',
-                   help='wav (32-bit float, exact) or flac (24-bit) (default: %(default)s)')
-    add_wiener_options(p)
-    p.add_argument('--chunk-seconds', type=float, default=SEPARATION_WINDOW_SECONDS,
-                   help='window length the model sees (default: %(default)s)')
-    p.add_argument('--overlap-seconds', type=float, default=SEPARATION_OVERLAP_SECONDS,
-                   help='cross-faded overlap of windows (default: %(default)s)')
-    p.add_argument('--batch-size', type=int, default=None, help='windows per forward pass (default: 1 on a CPU, where '
-                   'it is fastest and leanest; 4 on a GPU)')
-    p.add_argument('--device', default=None, help='cpu, cuda or cuda:N (default: cuda if available, else cpu)')
-    p.add_argument('--force', action='store_true', help='overwrite existing output files (never the inputs), and '
-                   'allow --out inside a dataset (a folder of track folders holding mixture.* and stems)')
-    p.add_argument('--no-progress', dest='progress', action='store_false', help='hide the progress bars')
-    p.set_defaults(func=run_separate)
-    return p
-
-# %% ../nbs/11_separate.ipynb #6f7a0eb7
+# %% ../nbs/11_separate.ipynb #d395a8de
 def _skip(problem):
     "One line for an input that is not separated (the others still are)."
     print(f"auralflow separate: error: {problem}", file=sys.stderr)
 
-def run_separate(args) -> int:
-    "Run `auralflow separate`; returns 0, 1 if some inputs were skipped, 2 if all were."
-    wiener = wiener_option(args.wiener, args.wiener_iterations)
-    check_chunking(args.chunk_seconds, args.overlap_seconds, args.batch_size)
-    files, problems = collect_inputs(args.inputs)
-    check_output_folder(args.out, [Path(args.out) / track_name(p) for p in files], args.force)
-    model = load_model(args.model, parse_device(args.device))
-    targets = check_targets(model, args.targets)
+# %% ../nbs/11_separate.ipynb #6f7a0eb7
+def run_separate(
+    model: Param('pretrained model name, training folder (config.json + checkpoint/), checkpoint or weight file', str),
+    inputs: Param(f"audio files ({', '.join(AUDIO_SUFFIXES)}) or folders: a track folder gives its mixture.*, another "
+                  "folder its audio files and the mixture.* of each sub-folder (a dataset split)", str, nargs='+'),
+    out: Param('output folder; not inside a dataset split unless --force', str) = 'separated',
+    targets: Param('comma-separated targets to write, e.g. vocals,drums (default: all)', str) = None,
+    residual: Param('also write residual = mixture - the written targets', bool) = False,
+    format: Param('wav (32-bit float, exact) or flac (24-bit)', str, choices=('wav', 'flac')) = 'wav',
+    force: Param('overwrite existing output files (never the inputs), and allow --out inside a dataset (a folder of '
+                 'track folders holding mixture.* and stems)', bool) = False,
+    progress: Param('show the progress bars', bool) = True,
+    **options: separation_options,
+) -> int: # 0, 1 if some inputs were skipped, 2 if all were
+    """separate songs into stems (vocals, drums, bass, other)
+
+    Separate audio files into one file per target with a trained model. Writes OUT/<track>/<target>.<format> at the
+    input's sample rate and channel count."""
+    settings = separation_options(**options)
+    files, problems = collect_inputs(inputs)
+    check_output_folder(out, [Path(out) / track_name(p) for p in files], force)
+    model = load_model(model, settings.pop('device'))
+    targets = check_targets(model, targets)
     for problem in problems: _skip(problem)
     protect, done = {p.resolve() for p in files}, {}
-    for path in tqdm(files, desc='songs', unit='song', disable=not args.progress or len(files) < 2):
+    for path in tqdm(files, desc='songs', unit='song', disable=not progress or len(files) < 2):
         try:
             if track_name(path) in done:
                 raise UserError(f"{path}: same track name as {done[track_name(path)]}; rename one of them")
-            written = separate_file(model, path, args.out, args.fmt, args.force, protect, targets=targets,
-                                    residual=args.residual, wiener=wiener,
-                                    chunk_seconds=args.chunk_seconds, overlap_seconds=args.overlap_seconds,
-                                    batch_size=args.batch_size, progress=args.progress)
+            written = separate_file(model, path, out, format, force, protect, targets=targets, residual=residual,
+                                    progress=progress, **settings)
             done[track_name(path)] = path
             print(f"{path} -> {written[0].parent}/ ({', '.join(p.name for p in written)})")
         except UserError as e:

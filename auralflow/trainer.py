@@ -17,16 +17,18 @@ from typing import NamedTuple
 import numpy as np
 import torch
 import torch.distributed as dist
-from fastcore.basics import patch
 import torch.nn as nn
+from fastcore.basics import patch
+from fastcore.script import Param
 from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import save_audio
 from .core import UserError, cache_dir, in_notebook, parse_device
-from .config import Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config, update_config
-from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport, create_dataloader,
-                                detect_layout, find_tracks, scan_tracks)
+from .config import (Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config,
+                              update_config)
+from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport,
+                                create_dataloader, detect_layout, find_tracks, scan_tracks)
 from .losses import create_loss
 from .metrics import si_sdr
 from .models import create_model, state_mismatch
@@ -37,8 +39,7 @@ __all__ = ['OPTIMIZER_SETTINGS', 'TrainingError', 'epoch_seed', 'seed_everything
            'generated_dataset', 'Splits', 'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed',
            'Callback', 'TimeLimit', 'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback',
            'LayersVisualCallback', 'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer',
-           'scores_current', 'train', 'add_train_command', 'run_train', 'CHECKPOINT_FORMAT', 'save_checkpoint',
-           'load_checkpoint']
+           'scores_current', 'train', 'run_train', 'CHECKPOINT_FORMAT', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/10_trainer.ipynb #70b6257d
 class TrainingError(UserError):
@@ -58,7 +59,8 @@ def seed_everything(seed: int, # any integer in [0, 2**32)
 def rng_state() -> dict:
     "The state of every random generator, as tensors and numbers (loadable with `weights_only=True`)."
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    state = {'torch': torch.get_rng_state(), 'numpy': (kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+    numpy_state = (kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss)
+    state = {'torch': torch.get_rng_state(), 'numpy': numpy_state,
              'python': random.getstate()}
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
@@ -74,7 +76,7 @@ def set_rng_state(state: dict):
 # %% ../nbs/10_trainer.ipynb #802b3599
 _all_ = ['CHECKPOINT_FORMAT', 'save_checkpoint', 'load_checkpoint']  # defined in auralflow.persistence
 
-# %% ../nbs/10_trainer.ipynb #9df614ee
+# %% ../nbs/10_trainer.ipynb #a336c50f
 def generated_dataset(cfg: Config, # uses data.generate_tracks, data.generate_seconds and model.sample_rate
                       progress: bool = True, # show generation progress
                      ) -> Path: # the dataset folder
@@ -89,6 +91,7 @@ def generated_dataset(cfg: Config, # uses data.generate_tracks, data.generate_se
         generate_dataset(out, progress=progress, **params)
     return out
 
+# %% ../nbs/10_trainer.ipynb #1316e1d4
 class Splits(NamedTuple):
     "Which tracks train and validate."
     train: str # split read for training
@@ -109,6 +112,7 @@ def resolve_splits(root, # dataset folder
                         "folder, or validate on the test split with `auralflow config FOLDER --valid-split test`")
     return Splits('train', 'valid', names[-max(1, len(names) // 10):])
 
+# %% ../nbs/10_trainer.ipynb #1b06b174
 class ShardSampler(Sampler):
     "Item numbers of one epoch, `epoch*n ... epoch*n + n - 1`, split evenly across `world` processes."
     def __init__(self, n: int, rank: int = 0, world: int = 1):
@@ -119,6 +123,7 @@ class ShardSampler(Sampler):
         start = self.epoch * self.n
         return iter(range(start + self.rank, start + len(self) * self.world, self.world))
 
+# %% ../nbs/10_trainer.ipynb #52e87e64
 def make_datasets(cfg: Config, # the settings
                   root, # dataset folder
                  ) -> tuple[AudioDataset, AudioFolder, Splits]:
@@ -159,7 +164,7 @@ def _all_sum(values: list[float], d: Dist, device) -> list[float]:
     dist.all_reduce(t)
     return t.tolist()
 
-# %% ../nbs/10_trainer.ipynb #b819ded4
+# %% ../nbs/10_trainer.ipynb #24d4839c
 class Callback:
     "Base class: override the hooks you need; each receives the `Trainer`."
     def on_train_begin(self, trainer): pass
@@ -167,10 +172,12 @@ class Callback:
     def on_epoch_end(self, trainer): pass
     def on_train_end(self, trainer): pass
 
+# %% ../nbs/10_trainer.ipynb #83dc970e
 class _Every(Callback):
     def __init__(self, every: int = 1): self.every = every # run every N epochs (and at the last)
     def due(self, trainer) -> bool: return self.every > 0 and (trainer.epoch % self.every == 0 or trainer.last_epoch)
 
+# %% ../nbs/10_trainer.ipynb #f188a22a
 class TimeLimit(Callback):
     "Stop cleanly at the end of the first epoch that ends `minutes` after training began; rerun to resume."
     def __init__(self, minutes: float): self.minutes = minutes # wall-clock budget of this run
@@ -179,19 +186,27 @@ class TimeLimit(Callback):
         if not trainer.last_epoch and time.monotonic() - self.start >= 60 * self.minutes:
             trainer.stop_reason = f"time limit of {self.minutes:g} min reached"
 
+# %% ../nbs/10_trainer.ipynb #4ae02161
 class AudioPlayerCallback(_Every):
     "Write the separated validation excerpt to `audio/epoch_NNN/<target>.wav` (and TensorBoard); play it in notebooks."
-    def __init__(self, every: int = 1, play: bool = False): super().__init__(every); self.play = play # show players in Jupyter
+    def __init__(self, every: int = 1, play: bool = False): # play: show players in Jupyter
+        super().__init__(every); self.play = play
     def on_epoch_end(self, trainer):
         if not self.due(trainer): return
         mixture, estimates, _ = trainer.preview()
         folder, rate = trainer.folder / 'audio' / f'epoch_{trainer.epoch:03d}', trainer.cfg.model.sample_rate
         for name, audio in {'mixture': mixture, **estimates}.items():
             save_audio(folder / f'{name}.wav', audio, rate)
-            if trainer.writer: trainer.writer.add_audio(f'audio/{name}', audio.mean(0).clamp(-1, 1), trainer.epoch, rate)
+            if trainer.writer:
+                trainer.writer.add_audio(f'audio/{name}', audio.mean(0).clamp(-1, 1), trainer.epoch, rate)
         if self.play:
             from IPython.display import Audio, display
             for name, audio in estimates.items(): display(Audio(audio.numpy(), rate=rate))
+
+# %% ../nbs/10_trainer.ipynb #720e1595
+def _close(fig):
+    import matplotlib.pyplot as plt  # here: only the figure callbacks need it
+    plt.close(fig)
 
 class _FigureCallback(_Every):
     kind = ''
@@ -205,8 +220,10 @@ class _FigureCallback(_Every):
             fig = self.plot(estimate, references[name], name, trainer.cfg.model.sample_rate)
             fig.suptitle(f'{trainer.cfg.model_name}, epoch {trainer.epoch}')
             fig.savefig(folder / f'{name}_{self.kind}.png', dpi=80)
-            if trainer.writer: trainer.writer.add_figure(f'{self.kind}/{name}', fig, trainer.epoch)
+            if trainer.writer: trainer.writer.add_figure(f'{self.kind}/{name}', fig, trainer.epoch)  # closes it
+            else: _close(fig)
 
+# %% ../nbs/10_trainer.ipynb #b268edc4
 class SpectrogramVisualCallback(_FigureCallback):
     "Save mel spectrograms of estimate, reference and their difference per target to `images/epoch_NNN/`."
     kind = 'spectrogram'
@@ -214,6 +231,7 @@ class SpectrogramVisualCallback(_FigureCallback):
         from auralflow.visualize import spec_show_diff
         return spec_show_diff({name: estimate}, {name: reference}, rate)
 
+# %% ../nbs/10_trainer.ipynb #2cdeef9b
 class WaveformVisualCallback(_FigureCallback):
     "Save waveforms of estimate over reference, and their difference, per target to `images/epoch_NNN/`."
     kind = 'waveform'
@@ -221,6 +239,7 @@ class WaveformVisualCallback(_FigureCallback):
         from auralflow.visualize import waveform_show_diff
         return waveform_show_diff({name: estimate}, {name: reference}, rate)
 
+# %% ../nbs/10_trainer.ipynb #6faa3491
 class LayersVisualCallback(_Every):
     "Log a histogram of every parameter and of its last gradient to TensorBoard."
     def on_epoch_end(self, trainer):
@@ -229,18 +248,19 @@ class LayersVisualCallback(_Every):
             trainer.writer.add_histogram(f'weights/{name}', p.detach().float().cpu(), trainer.epoch)
             if p.grad is not None: trainer.writer.add_histogram(f'grads/{name}', p.grad.float().cpu(), trainer.epoch)
 
-def default_callbacks(cfg: Config) -> list[Callback]:
-    "The callbacks the visualization settings ask for."
-    v = cfg.visualization
-    return ([AudioPlayerCallback(v.audio_every)] if v.audio_every else []) + \
-           ([SpectrogramVisualCallback(v.image_every), WaveformVisualCallback(v.image_every)] if v.image_every else []) + \
-           ([LayersVisualCallback(1)] if v.histograms else []) + _live_view()
-
+# %% ../nbs/10_trainer.ipynb #4b74da6c
 def _live_view() -> list:
     "A `TrainingMonitor` when the trainer runs in a Jupyter kernel (progress, curves and audio as widgets)."
     if not in_notebook(): return []
     from auralflow.widgets import TrainingMonitor
     return [TrainingMonitor()]
+
+def default_callbacks(cfg: Config) -> list[Callback]:
+    "The callbacks the visualization settings ask for."
+    v = cfg.visualization
+    figures = [SpectrogramVisualCallback(v.image_every), WaveformVisualCallback(v.image_every)]
+    return ([AudioPlayerCallback(v.audio_every)] if v.audio_every else []) + (figures if v.image_every else []) + \
+           ([LayersVisualCallback(1)] if v.histograms else []) + _live_view()
 
 # %% ../nbs/10_trainer.ipynb #9958b23d
 class TrainingDiverged(TrainingError):
@@ -391,7 +411,8 @@ def _check_finite(self: Trainer, loss: torch.Tensor, *batch: torch.Tensor):
                                "files with auralflow.datasets.verify_dataset(root, decode=True)")
     raise TrainingDiverged(f"training diverged at epoch {self.epoch}, step {self.state['step'] + 1}: the loss is "
                            f"{float(loss.detach())}; {kept}. Lower the learning rate (`auralflow config {self.folder} "
-                           "--lr 1e-4`), keep max_grad_norm above 0 or turn amp off (`--no-amp`), then train again to resume")
+                           "--lr 1e-4`), keep max_grad_norm above 0 or turn amp off (`--no-amp`), then train again to "
+                           "resume")
 
 # %% ../nbs/10_trainer.ipynb #663cf547
 @patch
@@ -525,7 +546,8 @@ def fit(self: Trainer) -> list[dict]:
             if self.epoch % t.checkpoint_every: self.save('last')
             self.log(f"{self.stop_reason} after epoch {self.epoch}; `auralflow train {self.folder}` resumes")
             return s['history']
-        if s['stopped']: self.log(f"early stop: no improvement in {t.patience} validations (best: epoch {s['best_epoch']})")
+        if s['stopped']:
+            self.log(f"early stop: no improvement in {t.patience} validations (best: epoch {s['best_epoch']})")
         self._call('on_train_end')
         if self.dist.main and t.evaluate and not scores_current(self.folder): self.evaluate()
     finally:
@@ -598,26 +620,21 @@ def _train(folder, cfg, d: Dist, dataset, callbacks, progress) -> Trainer:
     trainer.fit()
     return trainer
 
-# %% ../nbs/10_trainer.ipynb #e6b5c59d
-def add_train_command(subparsers):
-    "`auralflow train`: train the model of a training folder."
-    p = subparsers.add_parser(
-        'train', help='train (or resume training) the model of a training folder',
-        description='Train the model described by FOLDER/config.json (made with `auralflow config`), writing '
-                    'checkpoint/, runs/, audio/, images/ and evaluation.csv into FOLDER. A folder with a checkpoint '
-                    'resumes where it stopped. Without a dataset, a training set is generated once and cached '
-                    '(AURALFLOW_CACHE). For several GPUs or machines run it under torchrun.')
-    p.add_argument('folder', metavar='FOLDER', help='training folder holding config.json')
-    p.add_argument('--dataset', metavar='PATH', help='dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of '
-                   'stems); saved into config.json (default: the configured one, else generated data)')
-    p.add_argument('--device', help='torch device for this run: auto, cpu, cuda, cuda:1 (default: the configured one)')
-    p.add_argument('--max-minutes', type=float, metavar='M', help='stop cleanly after the epoch that ends M minutes '
-                   'into this run (for time-boxed sessions); the same command resumes')
-    p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bars (the epoch lines are still printed)')
-    p.set_defaults(func=run_train)
-    return p
+# %% ../nbs/10_trainer.ipynb #26c5b0be
+def run_train(folder: Param('training folder holding config.json', str),
+              dataset: Param('dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of stems); saved into '
+                             'config.json (default: the configured one, else generated data)', str) = None,
+              device: Param('torch device for this run: auto, cpu, cuda, cuda:1 (default: the configured one)',
+                            str) = None,
+              max_minutes: Param('stop cleanly after the epoch that ends this many minutes into this run (for '
+                                 'time-boxed sessions); the same command resumes (default: no limit)', float) = None,
+              progress: Param('show progress bars (the epoch lines are printed either way)', bool) = True,
+             ) -> int: # 0
+    """train (or resume training) the model of a training folder
 
-def run_train(args) -> int:
-    train(args.folder, dataset=args.dataset, progress=args.progress, device=args.device,
-          max_minutes=args.max_minutes)
+    Train the model described by FOLDER/config.json (made with `auralflow config`), writing checkpoint/, runs/,
+    audio/, images/ and evaluation.csv into FOLDER. A folder with a checkpoint resumes where it stopped. Without a
+    dataset, a training set is generated once and cached (AURALFLOW_CACHE). For several GPUs or machines run it under
+    torchrun."""
+    train(folder, dataset=dataset, progress=progress, device=device, max_minutes=max_minutes)
     return 0

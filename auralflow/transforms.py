@@ -12,15 +12,17 @@ from typing import Callable, Iterable, Iterator
 import torch
 import torch.nn as nn
 import torchaudio.functional as AF
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['WINDOWS', 'STFT', 'magnitude', 'phase', 'polar', 'amplitude_to_db', 'mel_spectrogram_db', 'crossfade_weights',
            'chunk_starts', 'check_overlap', 'stream_overlap_add', 'overlap_add']
 
-# %% ../nbs/01_transforms.ipynb #8e72f00d
+# %% ../nbs/01_transforms.ipynb #7618896b
 WINDOWS = {'hann': torch.hann_window, 'hamming': torch.hamming_window, 'blackman': torch.blackman_window}
 
+# %% ../nbs/01_transforms.ipynb #a71658a1
 class STFT(nn.Module):
     "Short-time Fourier transform of the last axis, and its exact inverse (`.inverse`)."
     def __init__(self,
@@ -42,23 +44,27 @@ class STFT(nn.Module):
         "Number of STFT frames for a signal of `length` samples."
         return length // self.hop_length + 1
 
-    def forward(self, x: torch.Tensor, # [..., samples] real
-               ) -> torch.Tensor: # [..., n_fft // 2 + 1, frames] complex
-        shape = x.shape
-        X = torch.stft(x.reshape(-1, shape[-1]), self.n_fft, self.hop_length, window=self.window.to(x.dtype),
-                       center=True, pad_mode='constant', return_complex=True)
-        return X.reshape(*shape[:-1], *X.shape[-2:])
-
-    def inverse(self, X: torch.Tensor, # [..., n_fft // 2 + 1, frames] complex
-                length: int, # number of samples of the original signal
-               ) -> torch.Tensor: # [..., length] real
-        "Inverse STFT by weighted overlap-add, cropped to `length` samples."
-        shape = X.shape
-        x = torch.istft(X.reshape(-1, *shape[-2:]), self.n_fft, self.hop_length,
-                        window=self.window.to(X.real.dtype), center=True, length=length)
-        return x.reshape(*shape[:-2], length)
-
     def extra_repr(self): return f"n_fft={self.n_fft}, hop_length={self.hop_length}, window={self.window_name!r}"
+
+# %% ../nbs/01_transforms.ipynb #07f5338c
+@patch
+def forward(self: STFT, x: torch.Tensor, # [..., samples] real
+           ) -> torch.Tensor: # [..., n_fft // 2 + 1, frames] complex
+    shape = x.shape
+    X = torch.stft(x.reshape(-1, shape[-1]), self.n_fft, self.hop_length, window=self.window.to(x.dtype),
+                   center=True, pad_mode='constant', return_complex=True)
+    return X.reshape(*shape[:-1], *X.shape[-2:])
+
+# %% ../nbs/01_transforms.ipynb #8c60c7e4
+@patch
+def inverse(self: STFT, X: torch.Tensor, # [..., n_fft // 2 + 1, frames] complex
+            length: int, # number of samples of the original signal
+           ) -> torch.Tensor: # [..., length] real
+    "Inverse STFT by weighted overlap-add, cropped to `length` samples."
+    shape = X.shape
+    x = torch.istft(X.reshape(-1, *shape[-2:]), self.n_fft, self.hop_length,
+                    window=self.window.to(X.real.dtype), center=True, length=length)
+    return x.reshape(*shape[:-2], length)
 
 # %% ../nbs/01_transforms.ipynb #f94d6ef2
 def magnitude(X: torch.Tensor, # complex [...]

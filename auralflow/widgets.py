@@ -72,7 +72,8 @@ class ConfigForm(W.VBox):
 
     def values(self) -> dict:
         "Setting name -> the form's value (text boxes as text, parsed by the schema like CLI flags)."
-        return {name: list(w.value) if isinstance(w, W.SelectMultiple) else w.value for name, w in self.controls.items()}
+        return {name: list(w.value) if isinstance(w, W.SelectMultiple) else w.value
+                for name, w in self.controls.items()}
 
     def config(self) -> Config:
         "The configuration the form describes; `ConfigError` (a `UserError`) listing every invalid value."
@@ -120,7 +121,7 @@ def figure_png(fig: Figure, # a matplotlib figure
     fig.savefig(buf, format='png', dpi=dpi)
     return buf.getvalue()
 
-# %% ../nbs/14_widgets.ipynb #9df78fd7
+# %% ../nbs/14_widgets.ipynb #ebde2ffe
 def _thumbnail(audio: torch.Tensor, rate: int) -> bytes:
     "A small mel spectrogram of `audio` as PNG."
     from auralflow.visualize import plot_spectrogram
@@ -129,6 +130,7 @@ def _thumbnail(audio: torch.Tensor, rate: int) -> bytes:
     ax.set_axis_off()
     return figure_png(fig)
 
+# %% ../nbs/14_widgets.ipynb #1c646445
 class StemPlayer(W.VBox):
     "Listen to separated stems: one remix player, mute/solo/gain per stem, estimates vs truth with SI-SDR."
     def __init__(self,
@@ -154,33 +156,44 @@ class StemPlayer(W.VBox):
         super().__init__([self.source, self.player, *rows])
         self.update()
 
-    def _scores(self) -> dict:
-        "target -> SI-SDR (dB, channels averaged) of the estimate against the truth."
-        if not self.references: return {}
-        from auralflow.metrics import si_sdr
-        return {n: float(si_sdr(self.stems[n], self.references[n]).mean()) for n in self.stems if n in self.references}
+# %% ../nbs/14_widgets.ipynb #42ae011b
+@patch
+def _scores(self: StemPlayer) -> dict:
+    "target -> SI-SDR (dB, channels averaged) of the estimate against the truth."
+    if not self.references: return {}
+    from auralflow.metrics import si_sdr
+    return {n: float(si_sdr(self.stems[n], self.references[n]).mean()) for n in self.stems if n in self.references}
 
-    def _row(self, name: str) -> W.HBox:
-        score = f'SI-SDR {self.scores[name]:+.1f} dB' if name in self.scores else ''
-        return W.HBox([W.HTML(f'<b>{name}</b>', layout=W.Layout(width='80px')), self.mute[name], self.solo[name],
-                       self.gain[name], W.Label(score, layout=W.Layout(width='120px')),
-                       W.Image(value=_thumbnail(self.stems[name], self.rate), format='png')])
+# %% ../nbs/14_widgets.ipynb #b1309279
+@patch
+def _row(self: StemPlayer, name: str) -> W.HBox:
+    "One stem's row: name, mute, solo, gain, SI-SDR and a thumbnail."
+    score = f'SI-SDR {self.scores[name]:+.1f} dB' if name in self.scores else ''
+    return W.HBox([W.HTML(f'<b>{name}</b>', layout=W.Layout(width='80px')), self.mute[name], self.solo[name],
+                   self.gain[name], W.Label(score, layout=W.Layout(width='120px')),
+                   W.Image(value=_thumbnail(self.stems[name], self.rate), format='png')])
 
-    def audible(self) -> list[str]:
-        "The stems heard now: the soloed ones if any, else those not muted."
-        solo = [n for n in self.stems if self.solo[n].value]
-        return solo or [n for n in self.stems if not self.mute[n].value]
+# %% ../nbs/14_widgets.ipynb #2d768652
+@patch
+def audible(self: StemPlayer) -> list[str]:
+    "The stems heard now: the soloed ones if any, else those not muted."
+    solo = [n for n in self.stems if self.solo[n].value]
+    return solo or [n for n in self.stems if not self.mute[n].value]
 
-    def remix(self) -> torch.Tensor:
-        "What the player plays now: [channels, samples]."
-        if self.source.value == 'mixture': return torch.as_tensor(self.mixture).float()
-        stems = self.references if self.source.value == 'truth' else self.stems
-        silent = torch.zeros_like(torch.as_tensor(next(iter(self.stems.values()))).float())
-        return sum((self.gain[n].value * torch.as_tensor(stems[n]).float() for n in self.audible()), silent)
+# %% ../nbs/14_widgets.ipynb #85d6084d
+@patch
+def remix(self: StemPlayer) -> torch.Tensor:
+    "What the player plays now: [channels, samples]."
+    if self.source.value == 'mixture': return torch.as_tensor(self.mixture).float()
+    stems = self.references if self.source.value == 'truth' else self.stems
+    silent = torch.zeros_like(torch.as_tensor(next(iter(self.stems.values()))).float())
+    return sum((self.gain[n].value * torch.as_tensor(stems[n]).float() for n in self.audible()), silent)
 
-    def update(self):
-        "Re-render the player after a change of the controls."
-        self.player.value = audio_bytes(self.remix(), self.rate, self.fmt)
+# %% ../nbs/14_widgets.ipynb #43a0aee1
+@patch
+def update(self: StemPlayer):
+    "Re-render the player after a change of the controls."
+    self.player.value = audio_bytes(self.remix(), self.rate, self.fmt)
 
 # %% ../nbs/14_widgets.ipynb #40ef4d6a
 SCALES = ('linear', 'log', 'mel')
@@ -193,7 +206,7 @@ def _spectrum(audio: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor: # [bin
 def _db(mag: torch.Tensor, ref: float) -> torch.Tensor:
     return 20 * torch.log10(mag.clamp_min(1e-7) / ref)
 
-# %% ../nbs/14_widgets.ipynb #ea46e491
+# %% ../nbs/14_widgets.ipynb #4447703c
 class SpectrogramViewer(W.VBox):
     "Look at one separated target: its spectrogram, its mask and its difference from the truth."
     def __init__(self,
@@ -219,29 +232,33 @@ class SpectrogramViewer(W.VBox):
         super().__init__([W.HBox([self.target, self.scale]), W.HBox([self.time, self.db]), self.image])
         self.update()
 
-    def _mel(self, power: torch.Tensor) -> torch.Tensor: # [bins, frames] -> [n_mels, frames]
-        fb = AF.melscale_fbanks(self.n_fft // 2 + 1, 0.0, self.rate / 2, self.n_mels, self.rate, norm='slaney',
-                                mel_scale='slaney')
-        return torch.einsum('fn,fm->mn', power, fb) / fb.sum(0).clamp_min(1e-12)[:, None]
+# %% ../nbs/14_widgets.ipynb #90959c0e
+@patch
+def _mel(self: SpectrogramViewer, power: torch.Tensor) -> torch.Tensor: # [bins, frames] -> [n_mels, frames]
+    fb = AF.melscale_fbanks(self.n_fft // 2 + 1, 0.0, self.rate / 2, self.n_mels, self.rate, norm='slaney',
+                            mel_scale='slaney')
+    return torch.einsum('fn,fm->mn', power, fb) / fb.sum(0).clamp_min(1e-12)[:, None]
 
-    def panels(self) -> dict[str, torch.Tensor]:
-        "Title -> [rows, frames] for the chosen target, time range and scale (magnitudes in dB, mask in [0, 1])."
-        name, (a, b) = self.target.value, (round(t * self.rate) for t in self.time.value)
-        est, mix = (_spectrum(x[..., a:b], self.n_fft, self.hop) for x in (self.stems[name], self.mixture))
-        if self.masks and name in self.masks:
-            first = a // self.hop
-            mask = torch.as_tensor(self.masks[name]).float().mean(0)[:, first:first + est.shape[-1]]
-        else: mask = (est / mix.clamp_min(1e-7)).clamp(0, 1)
-        ref = _spectrum(self.references[name][..., a:b], self.n_fft, self.hop) if self.references else None
-        if self.scale.value == 'mel':  # band energies, and the mask as the energy-weighted mean of its bins
-            mask = self._mel(mask * mix.square()) / self._mel(mix.square()).clamp_min(1e-12)
-            est, mix, ref = (None if x is None else self._mel(x.square()).sqrt() for x in (est, mix, ref))
-        top = float(mix.max().clamp_min(1e-7))  # one 0 dB for every panel: the loudest bin of the mixture
-        panels = {f'{name} (dB)': _db(est, top), f'{name} mask': mask}
-        if ref is not None: panels[f'{name} - truth (dB)'] = _db(est, top) - _db(ref, top)
-        return panels
+# %% ../nbs/14_widgets.ipynb #1b7339a9
+@patch
+def panels(self: SpectrogramViewer) -> dict[str, torch.Tensor]:
+    "Title -> [rows, frames] for the chosen target, time range and scale (magnitudes in dB, mask in [0, 1])."
+    name, (a, b) = self.target.value, (round(t * self.rate) for t in self.time.value)
+    est, mix = (_spectrum(x[..., a:b], self.n_fft, self.hop) for x in (self.stems[name], self.mixture))
+    if self.masks and name in self.masks:
+        first = a // self.hop
+        mask = torch.as_tensor(self.masks[name]).float().mean(0)[:, first:first + est.shape[-1]]
+    else: mask = (est / mix.clamp_min(1e-7)).clamp(0, 1)
+    ref = _spectrum(self.references[name][..., a:b], self.n_fft, self.hop) if self.references else None
+    if self.scale.value == 'mel':  # band energies, and the mask as the energy-weighted mean of its bins
+        mask = self._mel(mask * mix.square()) / self._mel(mix.square()).clamp_min(1e-12)
+        est, mix, ref = (None if x is None else self._mel(x.square()).sqrt() for x in (est, mix, ref))
+    top = float(mix.max().clamp_min(1e-7))  # one 0 dB for every panel: the loudest bin of the mixture
+    panels = {f'{name} (dB)': _db(est, top), f'{name} mask': mask}
+    if ref is not None: panels[f'{name} - truth (dB)'] = _db(est, top) - _db(ref, top)
+    return panels
 
-# %% ../nbs/14_widgets.ipynb #17e0a062
+# %% ../nbs/14_widgets.ipynb #13ed973c
 @patch
 def figure(self: SpectrogramViewer) -> Figure:
     "The panels side by side: frequency (Hz, or mel band) against time (s)."
@@ -259,6 +276,7 @@ def figure(self: SpectrogramViewer) -> Figure:
         ax.set(title=title, xlabel='time (s)', ylabel='mel band' if self.scale.value == 'mel' else 'Hz')
     return fig
 
+# %% ../nbs/14_widgets.ipynb #a6d8d800
 @patch
 def update(self: SpectrogramViewer):
     "Redraw after a change of the controls."

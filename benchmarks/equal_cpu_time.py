@@ -8,6 +8,7 @@ to its own core with one torch thread and loading its data in that process (`num
 counts all of its work, and both designs see the same machine at the same time. Each run validates every
 `--samples-per-epoch` examples (256: a point every 16 steps, where the recipe's 1024 would give the pooled design one
 point an hour) and stops before the epoch that would pass `--cpu-minutes` of CPU time, judged by its previous epoch.
+Running `train` again on the same RUNS resumes both runs (the trainer's checkpoints) and their CPU clocks.
 Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, training loss and validation SI-SDR.
 
 `score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
@@ -32,7 +33,10 @@ MODEL = 'SpectrogramNetSimple'
 class CpuBudget(Callback):
     "Trainer callback: log each epoch's CPU time and scores; stop before the epoch that would pass `seconds`."
     def __init__(self, seconds: float, log: Path): self.seconds, self.log = seconds, log
-    def on_train_begin(self, trainer): self.start = self.last = time.process_time()
+    def on_train_begin(self, trainer):  # a resumed run goes on from the CPU time its log reached
+        spent = json.loads(self.log.read_text().splitlines()[-1])['cpu_s'] if self.log.is_file() else 0.0
+        self.last = time.process_time()
+        self.start = self.last - spent
 
     def on_epoch_end(self, trainer):
         now = time.process_time()
