@@ -21,35 +21,47 @@ from . import __version__
 from .core import UserError, did_you_mean, os_error_message, user_message
 
 # %% auto #0
-__all__ = ['COMMANDS', 'REPORT_URL', 'add_signature_options', 'add_command', 'run_info', 'Parser', 'declare_command',
-           'build_parser', 'command_of', 'option_aliases', 'respell', 'run_command', 'main']
+__all__ = ['COMMANDS', 'REPORT_URL', 'add_signature_options', 'HelpFormatter', 'add_command', 'run_info', 'Parser',
+           'declare_command', 'build_parser', 'command_of', 'option_aliases', 'respell', 'run_command', 'main']
 
 # %% ../nbs/15_cli.ipynb #7884f7ab
 def _param(p: inspect.Parameter):
     "The fastcore `Param` annotating `p`; a bare type (or no annotation) is a `Param` without help."
     from fastcore.script import Param  # here, not at the top: `auralflow --help` does not need it (50 ms)
     if isinstance(p.annotation, Param): return p.annotation
-    return Param(type=p.annotation if isinstance(p.annotation, type) else None)
+    return Param(type=None if p.annotation is p.empty else p.annotation)
+
+def _value_type(tp) -> tuple:
+    "argparse's `type` and `nargs` for annotation `tp`: `Optional[int]` -> (int, None); `list[str]` -> (str, '+')."
+    from auralflow.schema import base_type, item_type
+    if tp is None: return None, None
+    if (item := item_type(tp)) is not None: return item, '+'  # a TypeError for items of several types
+    return base_type(tp), None
 
 def _switch(name: str, help: str, default: bool) -> tuple[list[str], dict]:
     "A `bool` parameter: `--name` (store True) if its default is False, else `--no-name` (store False)."
     flag = f"--{'no-' if default else ''}{name.replace('_', '-')}"
-    help = f'do not {help}' if default and help else help
+    help = (f'do not {help}' if default and help else help).replace('%', '%%')
     action = 'store_false' if default else 'store_true'
     return [flag], dict(action=action, dest=name, default=default, help=help or None)
 
 # %% ../nbs/15_cli.ipynb #31928532
 def _argument(name: str, p: inspect.Parameter) -> tuple[list[str], dict]:
     "The flags and `add_argument` keywords of one parameter of a command."
+    from auralflow.schema import metavar_of, show_value
     param, required = _param(p), p.default is p.empty
-    if param.type is bool or (param.action is None and isinstance(p.default, bool)):
+    kind, nargs = _value_type(param.type)
+    if kind is bool or (param.action is None and isinstance(p.default, bool)):
         return _switch(name, param.help, bool(p.default))
-    kw = {k: v for k in ('type', 'choices', 'nargs', 'action', 'const') if (v := getattr(param, k)) is not None}
-    kw['help'] = (param.help + ('' if required or p.default is None else f' (default: {p.default})')).strip() or None
+    kw = {k: v for k in ('choices', 'nargs', 'action', 'const') if (v := getattr(param, k)) is not None}
+    kw |= ({'type': kind} if kind is not None else {}) | ({'nargs': nargs} if nargs and 'nargs' not in kw else {})
+    default = '' if required or p.default is None else f' (default: {show_value(p.default)})'
+    kw['help'] = (param.help + default).strip().replace('%', '%%') or None  # argparse reads % as a format
     if not required: kw['default'] = p.default
+    metavar = getattr(param, 'metavar', None)  # `auralflow.schema.Param` has one
     if (required and p.kind is p.POSITIONAL_OR_KEYWORD) or not param.opt:  # a positional argument
-        return [name], dict(kw, metavar=name.upper(), nargs=kw.get('nargs', None if required else '?'))
-    if param.type in (int, float) and 'choices' not in kw: kw['metavar'] = param.type.__name__.upper()
+        return [name], dict(kw, metavar=metavar or name.upper(), nargs=kw.get('nargs', None if required else '?'))
+    if 'action' not in kw: kw['metavar'] = metavar or metavar_of(name, param.type, param.choices)
     return ['--' + name.replace('_', '-')], dict(kw, dest=name, required=required)
 
 # %% ../nbs/15_cli.ipynb #06531d65
@@ -71,6 +83,18 @@ def add_signature_options(parser: argparse.ArgumentParser, # a command's parser 
             parser.add_argument(*flags, **kwargs)
     return parser
 
+# %% ../nbs/15_cli.ipynb #7fe26c4b
+class HelpFormatter(argparse.HelpFormatter):
+    "argparse's help layout, but a line never breaks inside a hyphenated word: `--no-evaluate` stays whole."
+    def _split_lines(self, text, width):
+        import textwrap  # here, as argparse does: `auralflow --version` does not need it
+        return textwrap.wrap(self._whitespace_matcher.sub(' ', text).strip(), width, break_on_hyphens=False)
+
+    def _fill_text(self, text, width, indent):
+        import textwrap
+        return textwrap.fill(self._whitespace_matcher.sub(' ', text).strip(), width, initial_indent=indent,
+                             subsequent_indent=indent, break_on_hyphens=False)
+
 # %% ../nbs/15_cli.ipynb #4989ceea
 def _call(func, args: argparse.Namespace) -> int:
     "Call a command's function with the values of its parsed options."
@@ -82,7 +106,8 @@ def add_command(subparsers, # argparse's subparsers action
                ) -> argparse.ArgumentParser: # the command's parser
     "Declare a command from its function: options from the signature; parsing it sets `func` to call it."
     help, _, more = inspect.cleandoc(func.__doc__ or '').partition('\n')
-    p = subparsers.add_parser(name or func.__name__.removeprefix('run_'), help=help, description=more.strip() or help)
+    p = subparsers.add_parser(name or func.__name__.removeprefix('run_'), help=help, description=more.strip() or help,
+                              formatter_class=HelpFormatter)
     add_signature_options(p, func)
     p.set_defaults(func=functools.partial(_call, func))
     return p
@@ -181,12 +206,12 @@ def respell(parser: argparse.ArgumentParser, # one command's parser
             argv: list[str], # its arguments
            ) -> tuple[list[str], list[str]]: # the arguments with options spelt as `--help` shows them; a note each
     "Accept the other spelling of an option (`--chunk_seconds` for `--chunk-seconds`), noting the one `--help` shows."
-    shown, out, notes = _shown(parser), [], []
+    shown, known, out, notes = _shown(parser), set(parser._option_string_actions), [], []
     for i, arg in enumerate(argv):
         if arg == '--': return out + argv[i:], notes  # what follows is not options
         name, eq, value = arg.partition('=')
-        other = '--' + name[2:].replace('_', '-')
-        if name.startswith('--') and name not in shown and other in shown:
+        other = '--' + name[2:].replace('_', '-')  # shown, or hidden as `--no-evaluate` (config's false switches)
+        if name.startswith('--') and name not in shown and other != name and other in known:
             notes.append(f"{name} is spelt {other}")
             name = other
         out.append(name + eq + value)

@@ -16,15 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from fastcore.script import Param
 from .core import DEVICE_PATTERN, UserError, atomic_write_text, did_you_mean, os_error_message, output_folder
 from .datasets import TRAINING_CHUNK_SECONDS
 from .losses import DEFAULT_LOSS, LOSSES, LossError, create_loss, list_losses
 from .models import (STORED_DEFAULTS, ModelConfig, create_model, list_models, min_samples, model_class,
                               model_config, model_outputs, resolve_model_name, state_mismatch)
 from .persistence import init_mismatch, init_source
-from .schema import (ConfigError, Setting, allowed_range, base_type, check_fields, parse_value,
-                              section_settings, setting)
+from .schema import (DEVICE_HELP, ConfigError, Param, Setting, allowed_range, base_type, check_fields,
+                              metavar_of, parse_value, section_settings, setting, show_value)
 
 # %% auto #0
 __all__ = ['SPLIT_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'DataConfig', 'TrainingConfig', 'VisualizationConfig',
@@ -40,10 +39,11 @@ SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as va
 class DataConfig:
     "Where training examples come from and how they are cut and batched."
     dataset: Optional[str] = setting(None, "dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of stems); "
-                                           "none: generate a training set once and cache it (see AURALFLOW_CACHE)")
+                                           "none: generate a training set once and cache it (see AURALFLOW_CACHE)",
+                                     pattern=(r'(?s).*\S.*', 'a folder path or none'), metavar='PATH')
     valid_split: str = setting('auto', "validation split: auto (the dataset's valid split if it has one, else a "
                                        "tenth of the training tracks held out), or a split name such as valid or test",
-                               pattern=(r'auto|' + SPLIT_PATTERN[0], 'auto or ' + SPLIT_PATTERN[1]))
+                               pattern=(r'auto|' + SPLIT_PATTERN[0], 'auto or ' + SPLIT_PATTERN[1]), metavar='SPLIT')
     chunk_seconds: float = setting(TRAINING_CHUNK_SECONDS, "length of one training example in seconds",
                                    min=0.05, max=600)
     samples_per_epoch: int = setting(1024, "training examples (random chunks) per epoch, over all processes", min=1)
@@ -80,10 +80,9 @@ class TrainingConfig:
     checkpoint_every: int = setting(1, "write checkpoint/last.pt every N epochs", min=1)
     evaluate: bool = setting(True, "score the best model into evaluation.csv (SI-SDR, BSSEval) at the end")
     eval_split: Optional[str] = setting(None, "split scored into evaluation.csv (none: the validation tracks)",
-                                        pattern=SPLIT_PATTERN)
+                                        pattern=SPLIT_PATTERN, metavar='SPLIT')
     eval_tracks: Optional[int] = setting(None, "score only the first N tracks of it (none: all)", min=1)
-    device: str = setting('auto', "torch device: auto (CUDA if available), cpu, cuda, cuda:1, ..., mps",
-                          pattern=DEVICE_PATTERN)
+    device: str = setting('auto', DEVICE_HELP, pattern=DEVICE_PATTERN)
 
     def __post_init__(self):
         check_fields(self)
@@ -264,11 +263,6 @@ def load_config(folder, # training folder or a .json path
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
 
 # %% ../nbs/09_config.ipynb #0e6e590d
-def _show(value) -> str:
-    if isinstance(value, (list, tuple)): return ' '.join(map(str, value)) or '[]'
-    if isinstance(value, dict): return json.dumps(value)
-    return 'none' if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-
 def config_table(cfg: Config) -> str:
     "The settings of `cfg` as a text table (section, setting, value; `*` where it differs from the template)."
     base = config_template(cfg.model_name)
@@ -276,15 +270,16 @@ def config_table(cfg: Config) -> str:
     if cfg.init: rows.append(('init', '', f"{cfg.init['source']} (sha256 {cfg.init['sha256'][:12]}…)", ''))
     for name, s in settings().items():
         value = getattr(getattr(cfg, s.section), name)
-        rows.append((s.section, name, _show(value), '*' if value != getattr(getattr(base, s.section), name) else ''))
+        changed = value != getattr(getattr(base, s.section), name)
+        rows.append((s.section, name, show_value(value), '*' if changed else ''))
     w = [max(len(r[i]) for r in rows) for i in range(2)]
     return '\n'.join(f"{a:<{w[0]}}  {b:<{w[1]}}  {mark}{c}" if b else f"{a:<{w[0]}}  {c}"
                      for a, b, c, mark in rows)
 
 # %% ../nbs/09_config.ipynb #77c8e13d
-def _metavar(s: Setting) -> str:
-    if s.choices: return '{' + ','.join(map(str, s.choices)) + '}'
-    return {int: 'INT', float: 'X', dict: 'JSON', str: 'TEXT'}.get(base_type(s.type), 'VALUE')
+def _metavar(s: Setting) -> str | None:
+    "The name of a setting's value in `--help`: its own `metavar`, else the rule that every command's options follow."
+    return s.metavar or metavar_of(s.name, s.type, s.choices)
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     "Add one `--<setting>` option per schema setting to `parser`, grouped by section."
@@ -293,12 +288,12 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         if s.section not in groups: groups[s.section] = parser.add_argument_group(f'{s.section} settings')
         group = groups[s.section]
         bounds = f"; {allowed_range(s)}" if allowed_range(s) else ''
-        help = f"{s.help}{bounds} (default: {_show(s.default)})".replace('%', '%%')
+        help = f"{s.help}{bounds} (default: {show_value(s.default)})".replace('%', '%%')
         kw = dict(dest=name, default=argparse.SUPPRESS, help=help)
         flag = '--' + name.replace('_', '-')  # spelt like all other options; `--dropout_p` is a hidden alias
         hidden = [f'--{name}'] if '_' in name else []
         if base_type(s.type) is bool:
-            kw |= dict(nargs='?', const='true', metavar='true|false', help=f'{help}; --no-{flag[2:]} for false')
+            kw |= dict(nargs='?', const='true', metavar='true|false', help=f'{help}; false: --no-{flag[2:]}')
             group.add_argument(*(f'--no-{f[2:]}' for f in [flag, *hidden]), action='store_const', const='false',
                                dest=name, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         else: kw |= dict(nargs='+' if base_type(s.type) in (list, tuple) else None, metavar=_metavar(s))
@@ -395,12 +390,14 @@ def _not_a_target(target: str) -> ConfigError:
 def run_config(model_or_folder: Param(f"a model to start from ({', '.join(list_models())}) or a training folder to "
                                       "edit", str),
                name: Param("name of the new training folder (default: the model name)", str) = None,
-               save: Param("where to create the new folder (default: the working directory)", str) = None,
+               save: Param("where to create the new folder (default: the working directory)", str,
+                           metavar='FOLDER') = None,
                display: Param("print the resulting settings as a table", bool) = False,
                force: Param("replace an existing training folder (its checkpoints and logs are deleted)", bool) = False,
                init: Param("fine-tune: start from the weights (and model settings) of a pretrained model, a training "
                            "folder (its best checkpoint), a checkpoint or a weight file, with a fresh optimizer; none: "
-                           "from scratch (default: from scratch, or as the folder says)", str) = None,
+                           "from scratch (default: from scratch, or as the folder says)", str,
+                           metavar='NAME|PATH') = None,
                **given: add_setting_flags, # the settings typed as flags (`--lr 1e-4`), by name
               ) -> int:
     """create a training folder from a model template, or change its settings

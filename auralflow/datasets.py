@@ -24,10 +24,10 @@ from .audio import (SOUNDFILE_SUFFIXES, STEM_NAMES, AudioError, convert_channels
 # %% auto #0
 __all__ = ['DEFAULT_TARGETS', 'TRAINING_CHUNK_SECONDS', 'MUSDB_SOURCES', 'LAYOUTS', 'WARNING_KINDS', 'SILENT_DB', 'CLIP_LEVEL',
            'CLIP_RUN', 'SCAN_LIMIT', 'AUGMENTATIONS', 'DEFAULT_AUGMENTATIONS', 'Problem', 'DatasetReport',
-           'DatasetError', 'Track', 'inspect_track', 'musdb_validation_tracks', 'detect_layout', 'find_tracks',
-           'sample_problems', 'verify_dataset', 'scan_tracks', 'check_finite_window', 'load_stems', 'augment_gain',
-           'augment_channelswap', 'check_augmentations', 'augment_sources', 'AudioDataset', 'EpochSampler',
-           'AudioFolder', 'collate', 'create_dataloader', 'create_audio_dataset', 'create_dataloaders']
+           'DatasetError', 'Track', 'inspect_track', 'musdb_validation_tracks', 'detect_layout', 'check_dataset_folder',
+           'find_tracks', 'sample_problems', 'verify_dataset', 'scan_tracks', 'check_finite_window', 'load_stems',
+           'augment_gain', 'augment_channelswap', 'check_augmentations', 'augment_sources', 'AudioDataset',
+           'EpochSampler', 'AudioFolder', 'collate', 'create_dataloader', 'create_audio_dataset', 'create_dataloaders']
 
 # %% ../nbs/03_datasets.ipynb #ced2dc2a
 DEFAULT_TARGETS = ('vocals', 'drums', 'bass', 'other')  # K = 4, in this order
@@ -192,10 +192,16 @@ _LAYOUT_HINT = ("a dataset folder holds <split>/<track>/<stem>.wav (splits train
 _VALID_HINT = ("on the command line choose another validation split (`auralflow config FOLDER --valid-split test`) or add "
               "a valid/ folder of tracks to a stems dataset; in Python pass valid_tracks=[...]")
 
+def check_dataset_folder(root, # a dataset folder, as given
+                        ) -> Path: # `root`, as a Path
+    "`root` if it is a folder; else a `DatasetError` saying whether it is missing or a file."
+    root = Path(root)
+    if root.is_dir(): return root
+    problem = f"{root} is a file, not a folder" if root.exists() else f"dataset folder {root} not found"
+    raise DatasetError(f"{problem}; give an existing folder with --dataset (the data.dataset setting); {_LAYOUT_HINT}")
+
 def _check_settings(root: Path, layout: str, targets: Sequence[str]) -> str:
-    if not root.is_dir():
-        raise DatasetError(f"dataset folder {root} not found; give an existing folder with --dataset (the data.dataset "
-                           f"setting); {_LAYOUT_HINT}")
+    check_dataset_folder(root)
     if layout not in LAYOUTS: raise DatasetError(f"unknown dataset layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
     if not targets or len(set(targets)) != len(targets) or 'mixture' in targets:
         raise DatasetError(f"targets must be distinct stem names other than 'mixture', got {list(targets)}")

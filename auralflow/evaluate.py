@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
-from fastcore.script import Param
+from .schema import Param
 from tqdm.auto import tqdm
 
 from .core import UserError, atomic_path, output_folder
 from .datasets import DEFAULT_TARGETS, DatasetError, find_tracks, load_stems
 from .metrics import BSS_METRICS, ORACLES, bss_eval, oracle, save_museval_json, si_sdr
 from .persistence import load_model
-from .separate import check_output_folder, check_targets, separate, separation_options
+from .separate import check_output_folder, check_targets, separate, separation_options, target_names
 from .transforms import STFT
 
 # %% auto #0
@@ -135,8 +135,8 @@ def evaluate(model: nn.Module | None, # a separation model, or None to evaluate 
              **separate_kwargs, # passed to `separate`: chunk_seconds, overlap_seconds, batch_size, wiener, device
             ) -> pd.DataFrame: # one row per method, track and target: COLUMNS
     "Separate and score every track of a split; returns (and writes) the per-track, per-target scores."
-    targets = check_targets(model, targets) if model is not None else list(
-        DEFAULT_TARGETS if targets is None else [t.strip() for t in targets.split(',')] if isinstance(targets, str) else targets)
+    targets = (check_targets(model, targets) if model is not None else
+               list(DEFAULT_TARGETS) if targets is None else target_names(targets))
     methods = _methods(model, oracle, name, targets, {'progress': False, **separate_kwargs})
     selected = select_tracks(dataset_root, split, targets, tracks)  # bad splits or names fail before anything is written
     kept = kept_results(out, methods, force) if out is not None else None  # refused before the long work
@@ -202,11 +202,12 @@ def run_evaluate(
     model: Param('pretrained model name, training folder, checkpoint or weight file (optional with --oracle)', str,
                  opt=False) = None,
     *,
-    dataset: Param('dataset folder: stems folders, MUSDB18-HQ or MUSDB18', str),
-    split: Param('split to evaluate', str) = 'test',
+    dataset: Param('dataset folder: stems folders, MUSDB18-HQ or MUSDB18', str, metavar='PATH'),
+    split: Param('split to evaluate', str, metavar='SPLIT') = 'test',
     tracks: Param('the first N tracks, or comma-separated names (default: all)', _tracks_arg) = None,
-    targets: Param('comma-separated targets to score (default: all the model separates)', str) = None,
-    oracle: Param('also evaluate this oracle baseline', str, choices=ORACLES) = None,
+    targets: Param('targets to score, space- or comma-separated, e.g. vocals drums (default: all the model '
+                   'separates)', str, nargs='+', metavar='NAME') = None,
+    oracle: Param('also evaluate this oracle baseline (default: none)', str, choices=ORACLES) = None,
     out: Param('output folder for evaluation.csv and museval/ (default: MODEL/evaluation for a training folder, which '
                'keeps the evaluation.csv written by training; else ./evaluation)', str) = None,
     name: Param("the model's name in the results (default: a training folder's name, as in training's own "

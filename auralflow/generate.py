@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from fastcore.script import Param
+from .schema import Param
 
 from .audio import save_audio
 from .core import UserError, atomic_write_text, remove_partials
@@ -38,8 +38,8 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'VERSIONS', 'NOT
            'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms', 'render_stems',
            'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
            'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'sound_palette',
-           'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db', 'track_name', 'write_track',
-           'generate_dataset', 'run_generate']
+           'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db', 'track_name',
+           'default_split_test', 'write_track', 'generate_dataset', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
@@ -966,6 +966,10 @@ def track_name(index: int, # track number
 # %% ../nbs/04b_generate.ipynb #1c414f99
 def _whole(x) -> bool: return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
+def default_split_test(tracks: int) -> int:
+    "How many of `tracks` songs go to test/ by default: a fifth, and at least one from 2 songs (to evaluate on)."
+    return max(1, tracks // 5) if tracks >= 2 else 0
+
 def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont,
                         version=GENERATOR_VERSION) -> dict:
     "Check the settings of `generate_dataset` (raising UserError) and return them as stored in the manifest."
@@ -973,7 +977,7 @@ def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, samp
     if not (isinstance(seconds, numbers.Real) and 0 < seconds <= 3600):
         raise UserError(f"seconds must be in (0, 3600], got {seconds!r}")
     if not (_whole(seed) and seed >= 0): raise UserError(f"seed must be a whole number >= 0, got {seed!r}")
-    split_test = tracks // 5 if split_test is None else split_test
+    split_test = default_split_test(tracks) if split_test is None else split_test
     if not (_whole(split_test) and 0 <= split_test <= tracks):
         raise UserError(f"split_test must be between 0 and the number of tracks ({tracks}), got {split_test!r}")
     if source not in SOURCES: raise UserError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
@@ -1007,6 +1011,12 @@ def _open_output(out: Path, params: dict) -> dict:
         return previous
     out.mkdir(parents=True, exist_ok=True)
     return dict(generator='auralflow.generate', note=NOTE, parameters=params, complete=False, tracks=[])
+
+def _previous_split(out: Path, params: dict) -> dict:
+    "`params` with the split of the generation in `out` when that is their only difference (an earlier default)."
+    try: old = json.loads((out / MANIFEST).read_text())['parameters']
+    except (OSError, ValueError, KeyError, TypeError): return params
+    return old if isinstance(old, dict) and old == {**params, 'split_test': old.get('split_test')} else params
 
 def _write_manifest(out: Path, manifest: dict): atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=1))
 
@@ -1058,7 +1068,7 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
                      tracks: int = 24, # number of songs
                      seconds: float = 20.0, # length of each song
                      seed: int = 0, # same seed, same files
-                     split_test: int | None = None, # how many of the songs (the last ones) go to test/; None: a fifth
+                     split_test: int | None = None, # songs (the last ones) in test/; `default_split_test` if None
                      backend: str | None = None, # a name of BACKENDS, or None: mixed when SoundFonts are installed
                      source: str = 'procedural', # 'procedural' compositions or 'corpus' scores from music21
                      sample_rate: int = 44100, # Hz
@@ -1071,6 +1081,7 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
     params = _dataset_parameters(tracks, seconds, seed, split_test, backend, source, sample_rate, soundfont, version)
     if not (_whole(jobs) and jobs >= 1): raise UserError(f"jobs must be a whole number >= 1, got {jobs!r}")
     out = Path(out)
+    if split_test is None: params = _previous_split(out, params)
     created = not out.exists()
     manifest = _open_output(out, params)
     try: _fill(out, manifest, params, soundfont, jobs, progress)
@@ -1110,19 +1121,20 @@ def _reuse_freed_memory():
 def run_generate(
     out: Param('folder to write (new or empty, or a previous run to resume)', str),
     tracks: Param('number of songs', int) = 24,
-    seconds: Param('length of each song', float) = 20.0,
-    seed: Param('random seed: the same seed gives the same files', int) = 0,
-    split_test: Param('how many of the songs go to test/ (default: a fifth of them)', int) = None,
+    seconds: Param('length of each song', float, metavar='S') = 20.0,
+    seed: Param('random seed: the same seed gives the same files', int, metavar='K') = 0,
+    split_test: Param('how many of the songs go to test/ (default: a fifth of them, and at least one from 2 songs)',
+                      int) = None,
     backend: Param('mixed: each part a training SoundFont (FluidR3_GM, TimGM6mb) or a synthesizer (default when '
                    'FluidSynth is installed); soundfont: SoundFonts only; synth: built-in synthesizers, no system '
                    'dependency (the fallback); heldout: only MuseScore General and effect settings training never '
                    'uses (test set of held-out sounds)', str, choices=BACKENDS) = None,
-    generator_version: Param('the generator; 3 is the previous one (to rebuild earlier test sets)', int,
-                             choices=VERSIONS) = GENERATOR_VERSION,
+    generator_version: Param('the generator version: 4, or 3, the previous one, which rebuilds earlier test sets', int,
+                             choices=VERSIONS, metavar='V') = GENERATOR_VERSION,
     source: Param('procedural compositions or excerpts of music21 corpus scores', str, choices=SOURCES) = 'procedural',
-    sample_rate: Param('sample rate in Hz', int) = 44100,
+    sample_rate: Param('sample rate in Hz', int, metavar='HZ') = 44100,
     soundfont: Param('SoundFont for the soundfont backend (default: $AURALFLOW_SOUNDFONT or the system GM SoundFont)',
-                     str) = None,
+                     str, metavar='SF2') = None,
     jobs: Param('processes rendering songs in parallel; the files are the same for any number', int) = 1,
     progress: Param('show a progress bar', bool) = True,
 ) -> int: # the exit status

@@ -215,7 +215,9 @@ def butter(order: int, # of the analog prototype (a band-pass has twice as many 
            sample_rate: int, # Hz
           ) -> tuple[np.ndarray, np.ndarray]: # b, a as `scipy.signal.butter(order, freq, kind, fs=sample_rate)`
     "A digital Butterworth filter: the bilinear transform of the analog prototype."
-    lo, hi = np.tan(np.pi * np.broadcast_to(np.asarray(freq, float), 2) / sample_rate)  # pre-warped, units of 2 fs
+    freq = np.asarray(freq, float)
+    freq = np.where(freq < sample_rate / 2, freq, 0.95 * sample_rate / 2)  # at or past Nyquist: just below it
+    lo, hi = np.tan(np.pi * np.broadcast_to(freq, 2) / sample_rate)  # pre-warped, units of 2 fs
     p = np.exp(1j * np.pi * (2 * np.arange(1, order + 1) + order - 1) / (2 * order))
     if kind == 'lowpass': poles, zeros, unit = lo * p, -np.ones(order), 1.0  # unit: z where the gain is 1
     elif kind == 'highpass': poles, zeros, unit = lo / p, np.ones(order), -1.0

@@ -19,7 +19,7 @@ from fastcore.basics import patch
 if TYPE_CHECKING: import pandas as pd  # imported by the two tables that use it: loading a model stays light
 
 from .core import UserError, did_you_mean
-from .schema import ConfigError, check_fields, setting
+from .schema import ConfigError, check_fields, setting, show_value
 from .transforms import STFT
 
 # %% auto #0
@@ -50,7 +50,8 @@ MAX_POOL_FACTOR = {'spec_pool': 1024, 'wave_pool': 2 ** 20}  # largest pool**dep
 @dataclass
 class ModelConfig:
     "Hyper-parameters of every model; the defaults are the default configuration."
-    targets: tuple[str, ...] = setting(('vocals', 'drums', 'bass', 'other'), "sources to estimate, in output order")
+    targets: tuple[str, ...] = setting(('vocals', 'drums', 'bass', 'other'), "sources to estimate, in output order",
+                                       metavar='NAME')
     audio_channels: int = setting(2, "channels of the mixture (2 = stereo)", min=1, max=16)
     sample_rate: int = setting(44100, "Hz; the rate the model is trained at (metadata: the networks accept any rate)",
                                min=1, max=384_000)
@@ -70,14 +71,12 @@ class ModelConfig:
     wave_kernel_size: int = setting(3, "odd kernel length of the 1-D convolutions (waveform U-Net)", min=1, max=63)
     wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
                              min=2, max=16)
-    dropout_p: float = setting(0.2, "dropout in the decoder blocks and between LSTM layers", min=0, max=0.99)
+    dropout_p: float = setting(0.2, "dropout in the decoder blocks and between LSTM layers", min=0, below=1)
     lstm_layers: int = setting(2, "layers of the bidirectional LSTM bottleneck", min=1, max=8)
     lstm_hidden: int = setting(800, "hidden units per direction of the LSTM bottleneck", min=1, max=4096)
     latent_size: int = setting(1536, "channels of the variational latent (VAE models)", min=1, max=4096)
 
-    def __post_init__(self):
-        check_fields(self)  # each setting's type and range, as every section of `auralflow.config` checks its own
-        self.validate()  # then the rules between settings
+    def __post_init__(self): self.validate()
 
     def to_dict(self) -> dict:
         "The settings as a JSON-able dict (`ModelConfig(**d)` gives the config back)."
@@ -88,20 +87,21 @@ class ModelConfig:
 # %% ../nbs/05_models.ipynb #f95824b8
 @patch
 def validate(self: ModelConfig) -> ModelConfig:
-    "Raise `ConfigError` for a rule that one setting's range cannot state (odd kernels, rules between settings)."
-    def bad(name, allowed): raise ConfigError(f"setting {name!r} {allowed}, got {getattr(self, name)!r}")
-    if not self.targets or not all(self.targets): bad('targets', 'needs one or more target names, e.g. vocals drums')
-    if len(set(self.targets)) != len(self.targets): bad('targets', 'must not repeat a name (names must be unique)')
+    "Convert and check each setting (type, range), then the rules between settings; raises `ConfigError`."
+    check_fields(self)  # each setting's type and range, as every section of `auralflow.config` checks its own
+    def bad(name, problem): raise ConfigError(f"setting {name!r} = {show_value(getattr(self, name))}: {problem}")
+    if not self.targets or not all(self.targets): bad('targets', 'give one or more target names, e.g. vocals drums')
+    if len(set(self.targets)) != len(self.targets): bad('targets', 'a name is repeated; give each target once')
     for name in ('spec_kernel_size', 'wave_kernel_size'):
         if getattr(self, name) % 2 == 0: bad(name, 'must be odd (the same padding on both sides keeps lengths)')
     if self.hop_length > self.n_fft // 2: bad('hop_length', f'must be at most n_fft // 2 = {self.n_fft // 2}')
     if self.base_channels * 2 ** self.depth > MAX_BOTTLENECK_CHANNELS:
-        bad('depth', f'gives base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels; at '
-                     f'most {MAX_BOTTLENECK_CHANNELS} are allowed: lower depth or base_channels')
+        bad('depth', f'base_channels * 2**depth = {self.base_channels * 2 ** self.depth} bottleneck channels is more '
+                     f'than the {MAX_BOTTLENECK_CHANNELS} allowed; lower depth or base_channels')
     for name, limit in MAX_POOL_FACTOR.items():
         if getattr(self, name) ** self.depth > limit:
-            bad('depth', f'gives {name}**depth = {getattr(self, name) ** self.depth} positions pooled into one; at '
-                         f'most {limit} are allowed: lower depth or {name}')
+            bad('depth', f'{name}**depth = {getattr(self, name) ** self.depth} positions pooled into one is more than '
+                         f'the {limit} allowed; lower depth or {name}')
     if self.mask_activation == 'softmax' and len(self.targets) < 2:
         bad('mask_activation', 'softmax across targets needs at least two targets; use sigmoid')
     return self

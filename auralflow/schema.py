@@ -16,10 +16,12 @@ import typing
 from dataclasses import field, fields
 from typing import Any, NamedTuple, Optional, Union
 
-from .core import UserError, did_you_mean
+from fastcore.script import Param as FastcoreParam
+from .core import DEVICE_PATTERN, UserError, did_you_mean
 
 # %% auto #0
-__all__ = ['ConfigError', 'Setting', 'setting', 'base_type', 'allowed_range', 'parse_value', 'section_settings', 'check_fields']
+__all__ = ['METAVARS', 'DEVICE_HELP', 'ConfigError', 'Setting', 'setting', 'base_type', 'item_type', 'metavar_of',
+           'allowed_range', 'parse_value', 'show_value', 'section_settings', 'check_fields', 'Param']
 
 # %% ../nbs/00b_schema.ipynb #0d256f81
 class ConfigError(UserError):
@@ -37,6 +39,8 @@ class Setting(NamedTuple):
     min: Optional[float] = None # smallest allowed value
     max: Optional[float] = None # largest allowed value
     pattern: Optional[tuple] = None # (regex, description): a string must match the regex in full
+    below: Optional[float] = None # values must be smaller than this (an exclusive bound, e.g. 1 for a probability)
+    metavar: Optional[str] = None # the value's name in `--help` (default: `metavar_of` its name and type)
 
 # %% ../nbs/00b_schema.ipynb #f9a91b39
 def setting(default, # default value (lists and dicts are copied for each instance)
@@ -45,9 +49,12 @@ def setting(default, # default value (lists and dicts are copied for each instan
             min=None, # smallest allowed value (numbers), or None
             max=None, # largest allowed value (numbers), or None
             pattern=None, # (regex, description) a string value must match in full, or None
+            below=None, # values must be smaller than this (numbers; an exclusive bound), or None
+            metavar=None, # the value's name in `--help`, or None for `metavar_of` its name and type
            ):
     "A dataclass field carrying its help text and allowed values."
-    meta = {'help': help, 'choices': choices, 'min': min, 'max': max, 'pattern': pattern}
+    meta = {'help': help, 'choices': choices, 'min': min, 'max': max, 'pattern': pattern, 'below': below,
+            'metavar': metavar}
     if isinstance(default, (list, dict)): return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
@@ -67,6 +74,26 @@ def _type_name(tp) -> str:
     name = {bool: 'true/false', int: 'an integer', float: 'a number', str: 'a string', list: 'a list',
             tuple: 'a list', dict: 'a JSON object'}.get(base_type(tp), str(tp))
     return name + (' or none' if _strip_optional(tp)[1] else '')
+
+# %% ../nbs/00b_schema.ipynb #ef5e2021
+def item_type(tp) -> type | None:
+    "The type of each item of a list annotation (`list[int]` -> int, a bare `list` -> str), or None for a non-list."
+    tp = _strip_optional(tp)[0]
+    if base_type(tp) not in (list, tuple): return None
+    items = {a for a in typing.get_args(tp) if a is not Ellipsis}
+    if len(items) > 1: raise TypeError(f"{tp}: the items of a list setting or option must have one type")
+    return base_type(items.pop()) if items else str
+
+METAVARS = {int: 'N', float: 'X', dict: 'JSON'}  # a value's name in `--help` by type; any other: the name in capitals
+
+def metavar_of(name: str, # the setting or parameter, e.g. 'batch_size'
+               tp, # its annotation
+               choices=None, # its allowed values, if any
+              ) -> str | None:
+    "The one rule for naming a value in `--help`: {a,b} for choices, then `METAVARS` by type, else NAME; None for bool."
+    if choices: return '{' + ','.join(map(str, choices)) + '}'
+    kind = item_type(tp) or base_type(tp)
+    return None if kind is bool else METAVARS.get(kind, name.upper())
 
 # %% ../nbs/00b_schema.ipynb #d4595599
 _TRUE, _FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
@@ -97,14 +124,15 @@ def _convert(value, tp):
 
 # %% ../nbs/00b_schema.ipynb #99eb18f0
 def allowed_range(s: Setting) -> str | None:
-    "A setting's range in words ('between 1 and 8', 'at least 0', 'at most 5'), or None if it has none."
+    "A setting's range in words ('between 1 and 8', 'at least 0 and below 1', 'at most 5'), or None if it has none."
     if s.min is not None and s.max is not None: return f"between {s.min} and {s.max}"
-    if s.min is not None: return f"at least {s.min}"
-    if s.max is not None: return f"at most {s.max}"
-    return None
+    low = None if s.min is None else f"at least {s.min}"
+    high = f"below {s.below}" if s.below is not None else None if s.max is None else f"at most {s.max}"
+    return ' and '.join(w for w in (low, high) if w) or None
 
 def _check_range(s: Setting, value):
-    if (s.min is not None and value < s.min) or (s.max is not None and value > s.max):
+    if ((s.min is not None and value < s.min) or (s.max is not None and value > s.max) or
+            (s.below is not None and value >= s.below)):
         raise ConfigError(f"setting {s.name!r} must be {allowed_range(s)}, got {value!r}")
 
 # %% ../nbs/00b_schema.ipynb #a0c3d980
@@ -135,6 +163,13 @@ def parse_value(s: Setting, # the setting
     if not isinstance(value, (list, tuple, dict, str)): _check_range(s, value)
     return value
 
+# %% ../nbs/00b_schema.ipynb #be6fbbe5
+def show_value(value) -> str:
+    "`value` as a user types it: lists space-separated, `none`, `true`/`false`, JSON objects as JSON."
+    if isinstance(value, (list, tuple)): return ' '.join(map(str, value)) or '[]'
+    if isinstance(value, dict): return json.dumps(value)
+    return 'none' if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
 # %% ../nbs/00b_schema.ipynb #fe739191
 def _field_default(f):
     return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
@@ -147,7 +182,7 @@ def section_settings(cls, # a dataclass whose fields are declared with `setting`
     hints, meta = typing.get_type_hints(cls), lambda f, k: f.metadata.get(k)
     return {f.name: Setting(f.name, section, hints[f.name], _field_default(f),
                             meta(f, 'help') or f.name.replace('_', ' '), meta(f, 'choices'), meta(f, 'min'),
-                            meta(f, 'max'), meta(f, 'pattern'))
+                            meta(f, 'max'), meta(f, 'pattern'), meta(f, 'below'), meta(f, 'metavar'))
             for f in fields(cls)}
 
 def check_fields(obj):
@@ -157,3 +192,12 @@ def check_fields(obj):
         try: setattr(obj, name, parse_value(s, getattr(obj, name)))
         except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))
+
+# %% ../nbs/00b_schema.ipynb #ffaa97bb
+class Param(FastcoreParam):
+    "fastcore's `Param` with `metavar`, the value's name in `--help`: `Param('number of songs', int, metavar='N')`."
+    def __init__(self, help='', type=None, *args, metavar: str | None = None, **kwargs):
+        super().__init__(help, type, *args, **kwargs)
+        self.metavar = metavar
+
+DEVICE_HELP = "torch device: auto (CUDA if available, else CPU), cpu, cuda, cuda:N or mps"  # for every --device

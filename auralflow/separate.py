@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 import soundfile as sf
 import torch
 import torch.nn as nn
-from fastcore.script import Param
+from .schema import DEVICE_HELP, Param
 from tqdm.auto import tqdm
 
 from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
@@ -30,10 +30,10 @@ from .transforms import STFT, stream_overlap_add
 
 # %% auto #0
 __all__ = ['SEPARATION_WINDOW_SECONDS', 'SEPARATION_OVERLAP_SECONDS', 'AUDIO_SUFFIXES', 'model_device', 'check_chunking',
-           'check_targets', 'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter', 'separate_stream',
-           'separate', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder', 'collect_inputs',
-           'partial_path', 'write_stems', 'separate_file', 'wiener_option', 'separation_options', 'check_output_folder',
-           'run_separate', 'load_model']
+           'target_names', 'check_targets', 'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter',
+           'separate_stream', 'separate', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder',
+           'collect_inputs', 'partial_path', 'write_stems', 'separate_file', 'wiener_option', 'separation_options',
+           'check_output_folder', 'run_separate', 'load_model']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -54,12 +54,19 @@ def check_chunking(chunk_seconds: float, overlap_seconds: float, batch_size: int
     if batch_size is not None and batch_size < 1:
         raise UserError(f"batch_size (--batch-size) must be at least 1, got {batch_size}")
 
+def target_names(targets: list[str] | str | None, # 'a,b', or a list of names as typed: ['a,b', 'c'] or ['a', 'b']
+                ) -> list[str] | None: # the names, split at commas; None if `targets` is None
+    "Target names as typed on the command line, space- or comma-separated (like `auralflow config --targets`)."
+    if targets is None: return None
+    return [t.strip() for value in ([targets] if isinstance(targets, str) else targets) for t in value.split(',')
+            if t.strip()]
+
 def check_targets(model: nn.Module, # has `model.targets`
                   targets: list[str] | str | None, # names (or 'a,b'); all of the model's if None
                  ) -> list[str]:
     "The requested targets, in the model's order; `UserError` for a name the model does not separate."
     if targets is None: return list(model.targets)
-    if isinstance(targets, str): targets = [t.strip() for t in targets.split(',') if t.strip()]
+    targets = target_names(targets)
     unknown = [t for t in targets if t not in model.targets]
     if unknown or not targets:
         raise UserError(f"unknown target(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
@@ -296,7 +303,8 @@ def collect_inputs(inputs: list) -> tuple[list[Path], list[str]]:
             if not found: problems.append(f"{item}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)}) "
                                           "and no sub-folders with a mixture file")
             files += found
-        else: files.append(item)  # missing or unreadable files are reported when loaded
+        elif not item.exists(): problems.append(f"{item}: no such file or folder")
+        else: files.append(item)  # unreadable files are reported when loaded
     return list(dict.fromkeys(files)), problems
 
 # %% ../nbs/11_separate.ipynb #125201f5
@@ -401,7 +409,7 @@ def separation_options(
     overlap_seconds: Param('cross-faded overlap of windows', float) = SEPARATION_OVERLAP_SECONDS,
     batch_size: Param('windows per forward pass (default: 1 on a CPU, where it is fastest and leanest; 4 on a GPU)',
                       int) = None,
-    device: Param('cpu, cuda or cuda:N (default: cuda if available, else cpu)', str) = None,
+    device: Param(DEVICE_HELP + ' (default: auto)', str) = None,
 ) -> dict: # `device` (a torch.device) and the keyword arguments of `separate` (wiener, chunk_seconds, ...)
     """Windows, Wiener filter and device
 
@@ -446,9 +454,11 @@ def _skip(problem):
 def run_separate(
     model: Param('pretrained model name, training folder (config.json + checkpoint/), checkpoint or weight file', str),
     inputs: Param(f"audio files ({', '.join(AUDIO_SUFFIXES)}) or folders: a track folder gives its mixture.*, another "
-                  "folder its audio files and the mixture.* of each sub-folder (a dataset split)", str, nargs='+'),
-    out: Param('output folder; not inside a dataset split unless --force', str) = 'separated',
-    targets: Param('comma-separated targets to write, e.g. vocals,drums (default: all)', str) = None,
+                  "folder its audio files and the mixture.* of each sub-folder (a dataset split)", str, nargs='+',
+                  metavar='INPUT'),
+    out: Param('output folder; not inside a dataset split unless --force', str, metavar='FOLDER') = 'separated',
+    targets: Param('targets to write, space- or comma-separated, e.g. vocals drums (default: all)', str,
+                   nargs='+', metavar='NAME') = None,
     residual: Param('also write residual = mixture - the written targets', bool) = False,
     format: Param('wav (32-bit float, exact) or flac (24-bit)', str, choices=('wav', 'flac')) = 'wav',
     force: Param('overwrite existing output files (never the inputs), and allow --out inside a dataset (a folder of '

@@ -19,7 +19,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 from fastcore.basics import patch
-from fastcore.script import Param
+from .schema import DEVICE_HELP, Param
 from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
@@ -28,7 +28,7 @@ from .core import UserError, cache_dir, in_notebook, parse_device
 from .config import (Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config,
                               update_config)
 from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport,
-                                create_dataloader, detect_layout, find_tracks, scan_tracks)
+                                check_dataset_folder, create_dataloader, detect_layout, find_tracks, scan_tracks)
 from .losses import create_loss
 from .metrics import si_sdr
 from .models import create_model, state_mismatch
@@ -88,7 +88,8 @@ def generated_dataset(cfg: Config, # uses data.generate_tracks, data.generate_se
     out = cache_dir() / f'generated-{key}'
     manifest = out / 'auralflow_generate.json'
     if not (manifest.is_file() and json.loads(manifest.read_text()).get('complete')):
-        generate_dataset(out, progress=progress, **params)
+        # a fifth of the songs in test/, as always for this cache key (generate's default now keeps one from 2 songs)
+        generate_dataset(out, split_test=params['tracks'] // 5, progress=progress, **params)
     return out
 
 # %% ../nbs/10_trainer.ipynb #1316e1d4
@@ -180,7 +181,10 @@ class _Every(Callback):
 # %% ../nbs/10_trainer.ipynb #f188a22a
 class TimeLimit(Callback):
     "Stop cleanly at the end of the first epoch that ends `minutes` after training began; rerun to resume."
-    def __init__(self, minutes: float): self.minutes = minutes # wall-clock budget of this run
+    def __init__(self, minutes: float): # wall-clock budget of this run
+        if not (isinstance(minutes, (int, float)) and math.isfinite(minutes) and minutes > 0):
+            raise UserError(f"max_minutes (--max-minutes) must be a finite number of minutes > 0, got {minutes}")
+        self.minutes = minutes
     def on_train_begin(self, trainer): self.start = time.monotonic()
     def on_epoch_end(self, trainer):
         if not trainer.last_epoch and time.monotonic() - self.start >= 60 * self.minutes:
@@ -583,7 +587,7 @@ def scores_current(folder: Path) -> bool:
 
 # %% ../nbs/10_trainer.ipynb #bb668777
 def train(folder, # training folder with config.json
-          dataset=None, # dataset folder; saved into config.json. None: the configured one, or generated data
+          dataset=None, # dataset folder, or 'none' for generated data; saved into config.json. None: the configured one
           callbacks: list | None = None, # `Callback`s; chosen from the visualization settings if None
           progress: bool = True, # progress bars
           device: str | None = None, # override the device setting for this run
@@ -591,12 +595,13 @@ def train(folder, # training folder with config.json
          ) -> Trainer:
     "Train (or resume training) the model of `folder`; returns the trainer."
     folder = Path(folder).expanduser()
+    if folder.is_file(): raise UserError(f"{folder} is a file; give its training folder")
+    limit = [TimeLimit(max_minutes)] if max_minutes is not None else []  # checked before anything starts
     cfg = load_config(folder)
-    if device is not None: cfg = update_config(cfg, device=device)  # checked before anything starts
+    if device is not None: cfg = update_config(cfg, device=device)
     joined = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized()
     d = init_distributed(cfg.training.device)
-    if max_minutes is not None:
-        callbacks = (default_callbacks(cfg) if callbacks is None else list(callbacks)) + [TimeLimit(max_minutes)]
+    if limit: callbacks = (default_callbacks(cfg) if callbacks is None else list(callbacks)) + limit
     try: trainer = _train(folder, cfg, d, dataset, callbacks, progress)
     except BaseException:
         if joined: dist.destroy_process_group()
@@ -606,10 +611,10 @@ def train(folder, # training folder with config.json
     return trainer
 
 def _train(folder, cfg, d: Dist, dataset, callbacks, progress) -> Trainer:
-    if dataset is not None:
-        root = Path(dataset).expanduser().resolve()
-        if not root.is_dir(): raise UserError(f"dataset folder {root} not found")
-        cfg = update_config(cfg, dataset=str(root))
+    if dataset is not None:  # 'none', as for `auralflow config --dataset`: generated data
+        generated = str(dataset).lower() in ('none', 'null')
+        cfg = update_config(cfg, dataset=None if generated else str(check_dataset_folder(
+            Path(dataset).expanduser()).resolve()))
     if cfg.data.dataset is not None: root = Path(cfg.data.dataset)
     else:
         if d.local_rank == 0: root = generated_dataset(cfg, progress)
@@ -622,12 +627,11 @@ def _train(folder, cfg, d: Dist, dataset, callbacks, progress) -> Trainer:
 
 # %% ../nbs/10_trainer.ipynb #26c5b0be
 def run_train(folder: Param('training folder holding config.json', str),
-              dataset: Param('dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of stems); saved into '
-                             'config.json (default: the configured one, else generated data)', str) = None,
-              device: Param('torch device for this run: auto, cpu, cuda, cuda:1 (default: the configured one)',
-                            str) = None,
+              dataset: Param('dataset folder (MUSDB18, MUSDB18-HQ or train/test folders of stems), or none for '
+                             'generated data; saved into config.json (default: the configured one)', str, metavar='PATH') = None,
+              device: Param(DEVICE_HELP + ', for this run (default: the configured one)', str) = None,
               max_minutes: Param('stop cleanly after the epoch that ends this many minutes into this run (for '
-                                 'time-boxed sessions); the same command resumes (default: no limit)', float) = None,
+                                 'time-boxed sessions); the same command resumes (default: no limit)', float, metavar='M') = None,
               progress: Param('show progress bars (the epoch lines are printed either way)', bool) = True,
              ) -> int: # 0
     """train (or resume training) the model of a training folder
