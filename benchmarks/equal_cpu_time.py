@@ -13,6 +13,9 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 
 `score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json.
+
+With `--models A B` (for both actions) the runs are those default models instead, side by side in the same way: what
+one CPU hour (one core, one thread) trains of each. `score` then writes benchmarks/results/one_cpu_hour.json.
 """
 import argparse
 import datetime
@@ -26,7 +29,6 @@ from pathlib import Path
 from auralflow.trainer import Callback
 
 HERE = Path(__file__).parent
-DESIGNS = {'pooled': 'the 2022 U-Net (models.POOLED_2022)', 'strided': "today's default"}
 MODEL = 'SpectrogramNetSimple'
 
 
@@ -56,15 +58,21 @@ def train_one(folder: Path, seconds: float):
     train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl')], progress=False)
 
 
-def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int):
+def runs_of(models: list | None) -> dict:
+    "run name -> (model, settings): the two U-Nets of SpectrogramNetSimple, or the default configuration of `models`."
+    from auralflow.models import POOLED_2022
+    if models: return {m: (m, {}) for m in models}
+    return {'pooled': (MODEL, POOLED_2022), 'strided': (MODEL, {'unet': 'strided'})}
+
+
+def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None):
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
-    from auralflow.models import POOLED_2022
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
     procs = []
-    for core, (design, settings) in enumerate({'pooled': POOLED_2022, 'strided': {'unet': 'strided'}}.items()):
+    for core, (design, (model, settings)) in enumerate(runs_of(models).items()):
         folder = runs / design
-        prepare(folder, MODEL, data, 0, {**recipe, **settings})
+        prepare(folder, model, data, 0, {**recipe, **settings})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
                 f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes})")
         env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
@@ -73,21 +81,21 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int):
     return max(p.wait() for p in procs)
 
 
-def score(runs: Path, data: list, labels: list | None = None):
+def score(runs: Path, data: list, labels: list | None = None, models: list | None = None):
     sys.path.insert(0, str(HERE))
     from cpu_hour import score as test_score
     from auralflow.trainer import load_checkpoint
     rows = []
-    for design in DESIGNS:
+    for design, (model, _) in runs_of(models).items():
         folder = runs / design
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
                          best_step=best['state']['step'], **{f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)},
                          curve=curve))
-    out = HERE / 'results' / 'equal_cpu_time.json'
+    out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_cpu_time.json')
     from readme_tables import machine
-    out.write_text(json.dumps(dict(model=MODEL, date=str(datetime.date.today()), machine=machine(), rows=rows),
+    out.write_text(json.dumps(dict(model=models or MODEL, date=str(datetime.date.today()), machine=machine(), rows=rows),
                               indent=1) + '\n')
     keys = [k for k in rows[0] if k != 'curve']
     print('| ' + ' | '.join(keys) + ' |\n|' + '---|' * len(keys))
@@ -102,9 +110,12 @@ def main(argv=None) -> int:
     p.add_argument('--cpu-minutes', type=float, default=60.0)
     p.add_argument('--samples-per-epoch', type=int, default=256)
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
+    p.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
+                   '(one core each: as many as the machine has cores); score writes results/one_cpu_hour.json')
     args = p.parse_args(argv)
-    if args.action == 'train': return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch)
-    score(args.runs, args.data, args.labels)
+    if args.action == 'train':
+        return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models)
+    score(args.runs, args.data, args.labels, args.models)
     return 0
 
 

@@ -6,6 +6,7 @@
     python benchmarks/readme_tables.py speed --logs      # the table from their last saved outputs (benchmarks/results)
     python benchmarks/readme_tables.py throughput        # BSSEval, generation, separation memory, start-up (saved outputs)
     python benchmarks/readme_tables.py equal_time        # pooled vs strided U-Net for the same CPU time (saved output)
+    python benchmarks/readme_tables.py one_hour          # what one CPU hour trains of each default model (saved output)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -201,6 +202,20 @@ def equal_time_table() -> str:
     return f"Measured {saved['date']} on {saved['machine']}, one thread each, side by side.\n\n" + '\n'.join(rows)
 
 
+def one_hour_table() -> str:
+    "What one CPU hour (one core, one thread) trains of each default model, from equal_cpu_time.py's outputs."
+    equal = json.loads((RESULTS / 'equal_cpu_time.json').read_text())
+    hour = json.loads((RESULTS / 'one_cpu_hour.json').read_text())
+    rows = [dict(r, design=equal['model']) for r in equal['rows'] if r['design'] == 'strided'] + hour['rows']
+    sets = [k for k in rows[0] if k.endswith('(dB)')]
+    lines = [f'| Model | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
+    for r in rows:
+        lines.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
+                     + ' | '.join(f'{r[k]:+.2f}' for k in sets) + ' |')
+    return (f"Measured {hour['date']} on {hour['machine']}, one thread each, two models side by side.\n\n"
+            + '\n'.join(lines))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='table', required=True)
@@ -211,10 +226,12 @@ def main(argv=None):
     p.add_argument('--logs', action='store_true', help='use the saved outputs in benchmarks/results, run nothing')
     sub.add_parser('throughput', help='BSSEval, generation, separation memory and start-up, from saved outputs')
     sub.add_parser('equal_time', help='pooled vs strided U-Net after the same CPU time, from the saved output')
+    sub.add_parser('one_hour', help='what one CPU hour trains of each default model, from the saved outputs')
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
             else throughput_table() if args.table == 'throughput' else equal_time_table() if args.table == 'equal_time'
+            else one_hour_table() if args.table == 'one_hour'
             else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
     print(text)
