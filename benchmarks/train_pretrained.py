@@ -1,16 +1,20 @@
 """Train pretrained models with the fixed recipe, time-boxed, on generated songs; optionally publish their weights.
 
     python benchmarks/train_pretrained.py RUNS --models SpectrogramNetSimple AudioNetSimple \\
-        --generate 256 --backend synth --minutes 6 --publish WEIGHTS_DIR
+        --generate 256 --minutes 6 --publish WEIGHTS_DIR
 
 1. Data: `--data DATA` uses a dataset folder; `--generate N` renders N training songs into RUNS/data with
    `auralflow.generate`, in `--jobs` processes (one seed each, `--seed`, `--seed + 1`, ...), so the set is the same on
-   any machine for the same arguments.
+   any machine for the same arguments and installed SoundFonts. `--backend` is generator 4's default `mixed`
+   (FluidR3_GM and TimGM6mb through FluidSynth, and the built-in synths, with effect chains), `synth` or
+   `soundfont`; never `heldout` (the test set's sounds). A backend that cannot run here stops the script before
+   rendering (no silent fallback to synth). RUNS/data/recipe_data.json records the generator version, backend and
+   SoundFonts used; `--publish` copies that into each model's `trained_on`.
 2. Every model of `--models` trains at its default size from the recipe below, all at once (one process each, on the
    same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
 3. `--openunmix` trains Open-Unmix (umxhq, four networks) beside them on the same data and budget.
 4. `--smoke M ...` trains the models M for two short epochs (CUDA, AMP) to show they run there, keeping nothing.
-5. `--publish DIR` exports each trained model's best checkpoint as a float16 weight file + registry entry in DIR
+5. `--publish DIR` exports each trained model's best checkpoint as an int8 weight file + registry entry in DIR
    (with `--minutes 0`, what earlier runs trained is published without training more).
 
 The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at 1e-3,
@@ -25,6 +29,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -46,8 +51,19 @@ def _render(job) -> Path:
                             progress=False)
 
 
+def check_backend(backend: str):
+    "Stop (one line on stderr, exit 1) unless `backend` renders here as asked, without falling back to synth."
+    from auralflow.core import UserError
+    from auralflow.generate import resolve_backend
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        try: resolve_backend(backend)
+        except (UserError, UserWarning) as e: raise SystemExit(f"train_pretrained: backend {backend}: {e}") from None
+
+
 def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, jobs: int) -> Path:
     "Render `tracks` training songs in `jobs` processes, then gather them under root/train (names prefixed by seed)."
+    check_backend(backend)
     parts = [(root / 'parts' / f'seed{seed + j}', len(range(j, tracks, jobs)), seconds, seed + j, backend)
              for j in range(min(jobs, tracks))]
     with ProcessPoolExecutor(len(parts)) as pool: list(pool.map(_render, parts))
@@ -56,9 +72,10 @@ def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, j
             target = root / 'train' / f'{part_seed}-{track.name}'
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists(): track.rename(target)
-    from auralflow.generate import GENERATOR_VERSION
-    record = dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts], backend=backend,
-                  generator_version=GENERATOR_VERSION)
+    from auralflow.generate import MANIFEST
+    rendered = json.loads((parts[0][0] / MANIFEST).read_text())['parameters']  # as resolved by the generator
+    record = dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts], backend=rendered['backend'],
+                  soundfonts=rendered['soundfont'], generator_version=rendered['generator_version'])
     (root / 'recipe_data.json').write_text(json.dumps(record, indent=1))
     return root
 
@@ -118,8 +135,9 @@ def describe(data: Path) -> str:
     recipe = data / 'recipe_data.json'
     if not recipe.is_file(): return f"dataset {data.name}"
     r = json.loads(recipe.read_text())
+    fonts = f"SoundFonts {r['soundfonts']}, " if r.get('soundfonts') else ''
     return (f"{r['tracks']} songs of {r['seconds']:g} s rendered by `auralflow generate --backend {r['backend']}` "
-            f"(seeds {r['seeds'][0]}-{r['seeds'][-1]}, generator v{r.get('generator_version', 1)}; "
+            f"(generator v{r.get('generator_version', 1)}, {fonts}seeds {r['seeds'][0]}-{r['seeds'][-1]}; "
             "rendered, not recorded)")
 
 
@@ -137,7 +155,8 @@ def main(argv=None):
     p.add_argument('--generate', type=int, metavar='N', help='render N training songs into RUNS/data')
     p.add_argument('--seconds', type=float, default=20.0)
     p.add_argument('--seed', type=int, default=100)
-    p.add_argument('--backend', default='synth', choices=['synth', 'soundfont'])
+    p.add_argument('--backend', default='mixed', choices=['mixed', 'synth', 'soundfont'],
+                   help="generator 4's sounds for the training songs (never 'heldout': the test set's)")
     p.add_argument('--jobs', type=int, default=os.cpu_count())
     p.add_argument('--minutes', type=float, default=60.0,
                    help='training budget of this run, per model (0: train nothing, e.g. to --publish earlier runs)')
