@@ -169,6 +169,7 @@ def musdb_validation_tracks() -> list[str]:
     "Names of the 14 MUSDB18 training songs that the `musdb` package sets aside for validation."
     import importlib.util, yaml
     spec = importlib.util.find_spec('musdb')  # found, not imported: importing musdb needs ffmpeg (through stempeg)
+    if spec is None: return []  # not installed: a MUSDB18-HQ folder then reads as any folder of stems
     with open(Path(spec.submodule_search_locations[0]) / 'configs' / 'mus.yaml') as f:
         return list(yaml.safe_load(f)['validation_tracks'])
 
