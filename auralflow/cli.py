@@ -16,6 +16,7 @@ import shutil
 import sys
 import traceback
 import warnings
+from pathlib import Path
 
 from . import __version__
 from .core import UserError, did_you_mean, os_error_message, user_message
@@ -148,14 +149,30 @@ COMMANDS = {  # command -> (module defining run_<command>, its line in `--help`:
 
 class Parser(argparse.ArgumentParser):
     "An argument parser whose usage errors are one line, pointing to `--help` instead of printing the usage."
+    def parse_known_args(self, args=None, namespace=None):
+        self.given = list(sys.argv[1:] if args is None else args)  # for the hints of `error`
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {message}{_swallowed_hint(self)} (see {self.prog} --help)\n")
 
 def declare_command(subparsers, # argparse's subparsers action
                     name: str, # a command of `COMMANDS`
                    ) -> argparse.ArgumentParser: # the command's parser
     "Declare the command `name` from its module's `run_<name>`, importing that module only."
     return add_command(subparsers, getattr(importlib.import_module(COMMANDS[name][0]), f'run_{name}'), name)
+
+# %% ../nbs/15_cli.ipynb #4446833d
+def _swallowed_hint(parser: argparse.ArgumentParser) -> str:
+    "A hint when an option of many values (`--targets vocals song.wav`) took an existing file or folder as a value."
+    many = {s for a in parser._actions if a.nargs in ('+', '*') for s in a.option_strings}
+    taken, inside = [], False
+    for arg in getattr(parser, 'given', []):
+        if arg.startswith('-'): inside = arg.split('=')[0] in many and '=' not in arg
+        elif inside and Path(arg).expanduser().exists(): taken.append(arg)
+    if not taken: return ''
+    return (f"; {taken[0]!r} was taken as a value of the option before it: put files before that option, "
+            "or end its values with --")
 
 # %% ../nbs/15_cli.ipynb #66b188b4
 def build_parser(commands=tuple(COMMANDS), # commands whose module is imported to declare their options

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -408,6 +409,8 @@ def run_config(model_or_folder: Param(f"a model to start from ({', '.join(list_m
     target, values = Path(model_or_folder).expanduser(), setting_values(given)
     if values.get('dataset') and values['dataset'].lower() not in ('none', 'null'):  # relative to where it was typed
         values['dataset'] = str(Path(values['dataset']).expanduser().resolve())
+        if not Path(values['dataset']).is_dir():  # may be made later (`auralflow generate`), so not an error
+            warnings.warn(f"dataset folder {values['dataset']} does not exist yet; `auralflow train` will need it")
     creating, is_model = name is not None or save is not None, model_or_folder.lower() in map(str.lower, list_models())
     if not creating and _is_training_folder(target): folder, cfg = target, _edit_folder(target, values, init, force)
     elif creating and _is_training_folder(target) and not is_model:

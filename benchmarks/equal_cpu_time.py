@@ -15,7 +15,8 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json.
 
 With `--models A B` (for both actions) the runs are those default models instead, side by side in the same way: what
-one CPU hour (one core, one thread) trains of each. `score` then writes benchmarks/results/one_cpu_hour.json.
+one CPU hour (one core, one thread) trains of each. `score` then adds their rows to
+benchmarks/results/one_cpu_hour.json, replacing earlier rows of the same models; each row keeps its date and machine.
 """
 import argparse
 import datetime
@@ -95,8 +96,15 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
                          curve=curve))
     out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_cpu_time.json')
     from readme_tables import machine
-    out.write_text(json.dumps(dict(model=models or MODEL, date=str(datetime.date.today()), machine=machine(), rows=rows),
-                              indent=1) + '\n')
+    today = dict(date=str(datetime.date.today()), machine=machine())
+    if models:  # one file for every model measured so far: this run's rows replace earlier rows of the same models
+        for r in rows: r.update(today)
+        earlier = json.loads(out.read_text()) if out.is_file() else dict(rows=[])
+        kept = [{'date': earlier.get('date'), 'machine': earlier.get('machine'), **r}
+                for r in earlier['rows'] if r['design'] not in models]
+        rows = kept + rows
+        models = [r['design'] for r in rows]
+    out.write_text(json.dumps(dict(model=models or MODEL, **today, rows=rows), indent=1) + '\n')
     keys = [k for k in rows[0] if k != 'curve']
     print('| ' + ' | '.join(keys) + ' |\n|' + '---|' * len(keys))
     for r in rows: print('| ' + ' | '.join(str(r[k]) for k in keys) + ' |')
@@ -111,7 +119,7 @@ def main(argv=None) -> int:
     p.add_argument('--samples-per-epoch', type=int, default=256)
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
     p.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
-                   '(one core each: as many as the machine has cores); score writes results/one_cpu_hour.json')
+                   '(one core each: as many as the machine has cores); score adds them to results/one_cpu_hour.json')
     args = p.parse_args(argv)
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models)

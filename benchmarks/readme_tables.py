@@ -212,7 +212,8 @@ def one_hour_table() -> str:
     for r in rows:
         lines.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
                      + ' | '.join(f'{r[k]:+.2f}' for k in sets) + ' |')
-    return (f"Measured {hour['date']} on {hour['machine']}, one thread each, two models side by side.\n\n"
+    when = lambda key: ', '.join(sorted({r.get(key, hour[key]) for r in rows}))
+    return (f"Measured {when('date')} on {when('machine')}, one thread each, two models side by side.\n\n"
             + '\n'.join(lines))
 
 
