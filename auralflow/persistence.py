@@ -174,17 +174,12 @@ def fetch_weights(entry: PretrainedEntry, # registry entry
                         f"published): put a copy of it (sha256 {entry.sha256[:12]}…) in {weights_dir()}, or train "
                         f"your own with `auralflow config {entry.name} --name my_model && auralflow train my_model`")
     dest = weights_dir() / entry.file
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f'.{dest.name}.part')
-    try: torch.hub.download_url_to_file(entry.url, str(tmp), progress=progress)
-    except Exception as e:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"could not download {entry.name} weights from {entry.url}: {e}") from None
-    if (found := sha256_of(tmp)) != entry.sha256:
-        tmp.unlink()
-        raise UserError(f"downloaded {entry.name} weights have checksum {found[:12]}…, expected "
-                        f"{entry.sha256[:12]}…; the file was deleted (corrupt download or wrong URL)")
-    os.replace(tmp, dest)
+    with atomic_path(dest) as part:  # a file of its own: processes downloading at once (torchrun ranks) never clash
+        try: torch.hub.download_url_to_file(entry.url, part, progress=progress)
+        except Exception as e: raise UserError(f"could not download {entry.name} weights from {entry.url}: {e}") from None
+        if (found := sha256_of(part)) != entry.sha256:
+            raise UserError(f"downloaded {entry.name} weights have checksum {found[:12]}…, expected "
+                            f"{entry.sha256[:12]}…; the file was deleted (corrupt download or wrong URL)")
     return dest
 
 # %% ../nbs/08b_persistence.ipynb #5eddcb66
