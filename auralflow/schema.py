@@ -114,7 +114,7 @@ def _convert(value, tp):
     elif origin is str:
         if isinstance(value, str): return value
     elif origin in (list, tuple):
-        if isinstance(value, str): value = [v for v in value.replace(',', ' ').split() if v]
+        if isinstance(value, str): value = [] if value.strip() == '[]' else value.replace(',', ' ').split()
         if isinstance(value, (list, tuple)):
             return origin(_convert(v, (typing.get_args(tp) or (str,))[0]) for v in value)
     elif origin is dict:

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 import typing
 from pathlib import Path
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from .core import UserError
 from .config import (SECTIONS, Config, Setting, config_template, load_config, save_config, settings,
                               update_config)
+from .schema import show_value
 
 # %% auto #0
 __all__ = ['SCALES', 'setting_widget', 'ConfigForm', 'edit_config', 'audio_bytes', 'figure_png', 'StemPlayer',
@@ -31,13 +31,6 @@ __all__ = ['SCALES', 'setting_widget', 'ConfigForm', 'edit_config', 'audio_bytes
 def _is_list(s: Setting) -> bool:
     return (typing.get_origin(s.type) or s.type) in (list, tuple) or any(
         (typing.get_origin(a) or a) in (list, tuple) for a in typing.get_args(s.type))
-
-def _as_text(value) -> str:
-    "How a value is written in a text box (and parsed back by the schema, as on the command line)."
-    if value is None: return 'none'
-    if isinstance(value, dict): return json.dumps(value)
-    if isinstance(value, (list, tuple)): return ' '.join(map(str, value))
-    return str(value)
 
 def setting_widget(s: Setting, # one setting of the schema
                    value, # its current value
@@ -50,7 +43,7 @@ def setting_widget(s: Setting, # one setting of the schema
     if isinstance(value, bool): return W.Checkbox(value=value, indent=False, **common)
     if isinstance(value, int) and s.type is int: return W.IntText(value=value, **common)
     if isinstance(value, float) and s.type is float: return W.FloatText(value=value, **common)
-    return W.Text(value=_as_text(value), **common)
+    return W.Text(value=show_value(value), **common)  # as typed on the command line
 
 # %% ../nbs/14_widgets.ipynb #8d793c33
 class ConfigForm(W.VBox):
