@@ -7,9 +7,10 @@ Each DATA is a dataset folder (e.g. one written by `auralflow generate`), scored
 median over the split's tracks of the per-track median SI-SDR (dB), computed by `auralflow.evaluate.evaluate`, the
 code behind `auralflow evaluate NAME --dataset DATA`, so that command reproduces the table. The scores are also
 recorded in the pretrained registry, and `python benchmarks/readme_tables.py scores OUT` puts them in the README.
-Without `--models` the results file is written afresh; with it, only the rows of those models change and every other
-row is kept (Open-Unmix's, for one, which `openunmix_baseline.py score` adds). A test set new to the file also gets
-the baseline and oracle rows.
+Only the rows of the scored models change; every other row is kept (Open-Unmix's, for one, which
+`openunmix_baseline.py score` adds, and those of registry models whose weights are not on this machine). Without
+`--models` every pretrained model with weights here is scored. A test set new to the file also gets the baseline and
+oracle rows. `--fresh` starts the results file and the scored models' registry scores over.
 """
 import argparse
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from auralflow.evaluate import evaluate
 from auralflow.models import list_models
-from auralflow.pretrained import load_pretrained, read_registry, write_registry
+from auralflow.pretrained import list_pretrained, load_pretrained, read_registry, write_registry
 
 TARGETS = ['vocals', 'drums', 'bass', 'other']
 
@@ -83,17 +84,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('data', type=Path, nargs='+')
     parser.add_argument('--split', default='test')
-    parser.add_argument('--models', nargs='+', metavar='NAME', help='score only these pretrained models, keeping the '
-                        "results file's other rows (default: every pretrained model, written afresh)")
+    parser.add_argument('--models', nargs='+', metavar='NAME', help='score only these pretrained models (default: '
+                        'every one whose weights are on this machine)')
+    parser.add_argument('--fresh', action='store_true', help='start the results file and the scored models\' '
+                        'registry scores over, instead of replacing their rows')
     parser.add_argument('--out', type=Path, default=Path(__file__).parent / 'results' / 'pretrained_scores.json')
     args = parser.parse_args(argv)
     registry = read_registry()
     unknown = set(args.models or []) - set(registry)
     if unknown: parser.error(f"not in the pretrained registry: {', '.join(sorted(unknown))}")
-    if args.models is None:
-        for entry in registry.values(): entry.scores = {}
-    table = json.loads(args.out.read_text()) if args.models and args.out.is_file() else {'sets': []}
-    for root in args.data: score_set(table, root, args.split, registry, args.models or sorted(registry))
+    names = args.models or list_pretrained(registry)
+    if kept := sorted(set(registry) - set(names)): print(f"keeping the recorded scores of {', '.join(kept)}")
+    if args.fresh:
+        for name in names: registry[name].scores = {}
+    table = json.loads(args.out.read_text()) if args.out.is_file() and not args.fresh else {'sets': []}
+    for root in args.data: score_set(table, root, args.split, registry, names)
     write_registry(registry)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(table, indent=1) + '\n')
