@@ -47,7 +47,7 @@ BACKENDS = ('soundfont', 'synth', 'mixed', 'heldout')  # the last two need gener
 SOURCES = ('procedural', 'corpus')
 GENERATOR_VERSION = 4  # bump when the same parameters would give different audio
 # (2: a -96 dBFS noise floor; 3: filters and reverb by numpy FFT, float32 mixing, uniform noise floor,
-# linear interpolation in FluidSynth; 4: issue 18's "generator v3": several SoundFonts and programs, pedalboard
+# linear interpolation in FluidSynth; 4: several SoundFonts and programs per stem, pedalboard
 # effects, sections with drop-outs and dynamics, layered expressive vocals, the held-out backend)
 VERSIONS = (3, 4)  # the versions `generate_track` can still render (3 rebuilds the earlier test sets)
 

@@ -41,7 +41,7 @@ def medians(results, column='SI-SDR') -> dict:
 
 
 BASELINE = 'mixture as estimate (no separation)'
-ORACLE = 'oracle ideal ratio mask (upper bound for masks)'
+ORACLE = 'oracle ideal ratio mask (a reference, not a bound)'
 
 
 def row_rank(row: dict) -> tuple:
@@ -54,7 +54,7 @@ def row_rank(row: dict) -> tuple:
 
 def row_label(entry) -> str:
     "A model's row label: how its weights can be had."
-    return 'trained here; file not published' if entry.availability == 'unpublished' else 'pretrained'
+    return 'weights not published' if entry.availability == 'unpublished' else 'pretrained'
 
 
 def put_row(table: dict, data: str, row: dict):
