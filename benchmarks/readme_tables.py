@@ -198,7 +198,7 @@ def equal_time_table() -> str:
     rows = [f'| U-Net | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
     for r in saved['rows']:
         rows.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
-                    + ' | '.join(f'{r[k]:+.2f}' for k in sets) + ' |')
+                    + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
     return f"Measured {saved['date']} on {saved['machine']}, one thread each, side by side.\n\n" + '\n'.join(rows)
 
 
@@ -211,7 +211,7 @@ def one_hour_table() -> str:
     lines = [f'| Model | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
     for r in rows:
         lines.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
-                     + ' | '.join(f'{r[k]:+.2f}' for k in sets) + ' |')
+                     + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
     when = lambda key: ', '.join(sorted({r.get(key, hour[key]) for r in rows}))
     return (f"Measured {when('date')} on {when('machine')}, one thread each, two models side by side.\n\n"
             + '\n'.join(lines))
