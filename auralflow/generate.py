@@ -996,6 +996,7 @@ def _open_output(out: Path, params: dict) -> dict:
     "Check `out` may be written and return the manifest to continue (a new one, or a previous run's)."
     manifest = out / MANIFEST
     if out.exists() and not out.is_dir(): raise UserError(f"{out} is a file; give a folder for the dataset")
+    remove_partials(out)  # a run killed while writing its first manifest left only that half-written file
     if out.exists() and any(out.iterdir()):
         if not manifest.is_file():
             raise UserError(f"{out} is not empty and holds no {MANIFEST}; choose a new or empty folder "
