@@ -996,7 +996,7 @@ def _open_output(out: Path, params: dict) -> dict:
     "Check `out` may be written and return the manifest to continue (a new one, or a previous run's)."
     manifest = out / MANIFEST
     if out.exists() and not out.is_dir(): raise UserError(f"{out} is a file; give a folder for the dataset")
-    remove_partials(out)  # a run killed while writing its first manifest left only that half-written file
+    remove_partials(out, recursive=True)  # a killed run's half-written files (its first manifest may be all there is)
     if out.exists() and any(out.iterdir()):
         if not manifest.is_file():
             raise UserError(f"{out} is not empty and holds no {MANIFEST}; choose a new or empty folder "
@@ -1095,7 +1095,6 @@ def generate_dataset(out, # folder to write (created; must be empty or a previou
 def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progress: bool):
     "Write the tracks the manifest does not hold yet, updating it (in place and on disk) after each."
     tracks = params['tracks']
-    remove_partials(out, recursive=True)  # files a killed run was writing
     done = {t['index']: t for t in manifest['tracks'] if _track_complete(out, t)}
     manifest['tracks'] = [done[i] for i in sorted(done)]
     _write_manifest(out, manifest)
