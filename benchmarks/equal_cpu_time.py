@@ -14,6 +14,10 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 `score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json.
 
+With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
+(whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
+writes benchmarks/results/equal_steps.json. Train a copy of the equal-time RUNS to keep both sets of checkpoints.
+
 With `--models A B` (for both actions) the runs are those default models instead, side by side in the same way: what
 one CPU hour (one core, one thread) trains of each. `score` then adds their rows to
 benchmarks/results/one_cpu_hour.json, replacing earlier rows of the same models; each row keeps its date and machine.
@@ -34,8 +38,9 @@ MODEL = 'SpectrogramNetSimple'
 
 
 class CpuBudget(Callback):
-    "Trainer callback: log each epoch's CPU time and scores; stop before the epoch that would pass `seconds`."
-    def __init__(self, seconds: float, log: Path): self.seconds, self.log = seconds, log
+    "Trainer callback: log each epoch's CPU time and scores; stop before the epoch that would pass `seconds`, or at `steps`."
+    def __init__(self, seconds: float, log: Path, steps: int | None = None):
+        self.seconds, self.log, self.steps = seconds, log, steps
     def on_train_begin(self, trainer):  # a resumed run goes on from the CPU time its log reached
         spent = json.loads(self.log.read_text().splitlines()[-1])['cpu_s'] if self.log.is_file() else 0.0
         self.last = time.process_time()
@@ -48,15 +53,16 @@ class CpuBudget(Callback):
                    train_loss=record['train_loss'], valid_si_sdr=record.get('valid_si_sdr'))
         with open(self.log, 'a') as f: f.write(json.dumps(row) + '\n')
         if now - self.start + (now - self.last) > self.seconds: trainer.stop_reason = 'CPU budget reached'
+        if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
         self.last = now
 
 
-def train_one(folder: Path, seconds: float):
-    "Train `folder` (prepared by `train`) in this process on one thread until the CPU budget."
+def train_one(folder: Path, seconds: float, steps: int | None = None):
+    "Train `folder` (prepared by `train`) in this process on one thread until the CPU budget or `steps`."
     import torch
     from auralflow.trainer import train
     torch.set_num_threads(1)
-    train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl')], progress=False)
+    train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl', steps)], progress=False)
 
 
 def runs_of(models: list | None) -> dict:
@@ -66,7 +72,8 @@ def runs_of(models: list | None) -> dict:
     return {'pooled': (MODEL, POOLED_2022), 'strided': (MODEL, {'unet': 'strided'})}
 
 
-def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None):
+def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None,
+          steps: int | None = None):
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
@@ -75,14 +82,14 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
         folder = runs / design
         prepare(folder, model, data, 0, {**recipe, **settings})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
-                f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes})")
+                f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps})")
         env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
         procs.append(subprocess.Popen(['taskset', '-c', str(core % os.cpu_count()), sys.executable, '-c', code],
                                       env=env, stdout=open(runs / f'{design}.log', 'a'), stderr=subprocess.STDOUT))
     return max(p.wait() for p in procs)
 
 
-def score(runs: Path, data: list, labels: list | None = None, models: list | None = None):
+def score(runs: Path, data: list, labels: list | None = None, models: list | None = None, steps: int | None = None):
     sys.path.insert(0, str(HERE))
     from cpu_hour import score as test_score
     from auralflow.trainer import load_checkpoint
@@ -94,7 +101,7 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
                          best_step=best['state']['step'], **{f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)},
                          curve=curve))
-    out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_cpu_time.json')
+    out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_steps.json' if steps else 'equal_cpu_time.json')
     from readme_tables import machine
     today = dict(date=str(datetime.date.today()), machine=machine())
     if models:  # one file for every model measured so far: this run's rows replace earlier rows of the same models
@@ -117,13 +124,14 @@ def main(argv=None) -> int:
     p.add_argument('--data', type=Path, nargs='+', required=True, help='train: the training set; score: test sets')
     p.add_argument('--cpu-minutes', type=float, default=60.0)
     p.add_argument('--samples-per-epoch', type=int, default=256)
+    p.add_argument('--steps', type=int, help='stop each run at this step too; score writes results/equal_steps.json')
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
     p.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
                    '(one core each: as many as the machine has cores); score adds them to results/one_cpu_hour.json')
     args = p.parse_args(argv)
     if args.action == 'train':
-        return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models)
-    score(args.runs, args.data, args.labels, args.models)
+        return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps)
+    score(args.runs, args.data, args.labels, args.models, args.steps)
     return 0
 
 

@@ -7,9 +7,11 @@ loss, AdamW, 1 thread. Variants and Open-Unmix umxhq are timed round-robin; the 
     python benchmarks/unet_design.py
 """
 import argparse
+import datetime
 
 import torch
 
+from readme_tables import machine
 from train_throughput import auralflow_step, best_step_times, openunmix_step
 from auralflow.models import (POOLED_2022, Bottleneck, StridedUNet, create_model, level_blocks, make_config,
                               unet_strides)
@@ -47,7 +49,8 @@ def main(argv=None) -> int:
     steps = {'Open-Unmix umxhq': openunmix_step()}
     for name, model in variants().items(): steps[name] = auralflow_step(model)
     best = best_step_times(steps, mixture, targets, args.steps, args.repeats)
-    print(f"SpectrogramNetSimple training step, batch 4 x 3 s stereo, 1 thread, torch {torch.__version__}")
+    print(f"SpectrogramNetSimple training step, batch 4 x 3 s stereo, 1 thread, torch {torch.__version__}, "
+          f"{datetime.date.today()} on {machine()}")
     print(f"| variant | parameters | s/step | examples/s vs umxhq |\n|---|---|---|---|")
     for name, (_, params) in steps.items():
         print(f"| {name} | {params / 1e6:.2f} M | {best[name]:.2f} | {best['Open-Unmix umxhq'] / best[name]:.2f}x |")
