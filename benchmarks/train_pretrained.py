@@ -160,7 +160,8 @@ def main(argv=None):
     p.add_argument('--jobs', type=int, default=os.cpu_count())
     p.add_argument('--minutes', type=float, default=60.0,
                    help='training budget of this run, per model (0: train nothing, e.g. to --publish earlier runs)')
-    p.add_argument('--workers', type=int, default=None, help='data-loading processes per model')
+    p.add_argument('--workers', type=int, default=None,
+                   help='data-loading processes per model (0: in the training process)')
     p.add_argument('--smoke', nargs='*', default=[], metavar='MODEL')
     p.add_argument('--openunmix', action='store_true',
                    help='train Open-Unmix beside them with the same recipe and budget '
@@ -174,7 +175,8 @@ def main(argv=None):
     start = time.time()
     data = a.data or generate(a.runs / 'data', a.generate, a.seconds, a.seed, a.backend, a.jobs)
     print(f"data ready in {time.time() - start:.0f} s: {data}", flush=True)
-    workers = a.workers or max(1, (os.cpu_count() or 2) // (len(a.models) + bool(a.smoke) + a.openunmix) - 1)
+    workers = a.workers if a.workers is not None else max(  # 0 loads data in the training process
+        1, (os.cpu_count() or 2) // (len(a.models) + bool(a.smoke) + a.openunmix) - 1)
     for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE)
     smoker = None
     if a.smoke:
