@@ -39,7 +39,7 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'VERSIONS', 'NOT
            'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
            'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'sound_palette',
            'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db', 'track_name',
-           'default_split_test', 'write_track', 'generate_dataset', 'run_generate']
+           'default_split_test', 'write_track', 'dataset_bytes', 'generate_dataset', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
@@ -1064,6 +1064,21 @@ def _progress_bar(total: int, done: int, show: bool):
     from tqdm.auto import tqdm
     return tqdm(total=total, initial=done, desc='generate', unit='track')
 
+# %% ../nbs/04b_generate.ipynb #ce84b853
+def dataset_bytes(tracks: int, # songs
+                  seconds: float, # length of each song
+                  sample_rate: int = 44100, # Hz
+                 ) -> int: # at most this many bytes on disk
+    "What `tracks` generated songs take on disk: five stereo 32-bit float WAV files each (mixture and stems)."
+    return tracks * 5 * (round(seconds * sample_rate) * 2 * 4 + 1024)  # 1 kB covers a WAV header
+
+def _check_disk_space(out: Path, tracks: int, params: dict):
+    "Refuse (UserError) to start writing `tracks` songs into `out` when its disk has not the room for them."
+    needed, free = dataset_bytes(tracks, params['seconds'], params['sample_rate']), shutil.disk_usage(out).free
+    if needed > free:
+        raise UserError(f"{tracks} songs of {params['seconds']:g} s need {needed / 1e9:.2f} GB and {out} has "
+                        f"{free / 1e9:.2f} GB free; ask for fewer or shorter songs, or write to another disk")
+
 # %% ../nbs/04b_generate.ipynb #d9ebd353
 def generate_dataset(out, # folder to write (created; must be empty or a previous run with the same parameters)
                      tracks: int = 24, # number of songs
@@ -1099,6 +1114,7 @@ def _fill(out: Path, manifest: dict, params: dict, soundfont, jobs: int, progres
     manifest['tracks'] = [done[i] for i in sorted(done)]
     _write_manifest(out, manifest)
     todo = [i for i in range(tracks) if i not in done]
+    _check_disk_space(out, len(todo), params)  # before rendering for an hour and failing half way
     bar = _progress_bar(tracks, tracks - len(todo), progress)
     for entry in _make_tracks(todo, out, params, soundfont, jobs):  # in any order when jobs > 1
         done[entry['index']] = entry

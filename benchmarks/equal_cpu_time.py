@@ -111,7 +111,8 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
                 for r in earlier['rows'] if r['design'] not in models]
         rows = kept + rows
         models = [r['design'] for r in rows]
-    out.write_text(json.dumps(dict(model=models or MODEL, **today, rows=rows), indent=1) + '\n')
+    goal = dict(target_steps=steps) if steps else {}
+    out.write_text(json.dumps(dict(model=models or MODEL, **today, **goal, rows=rows), indent=1) + '\n')
     keys = [k for k in rows[0] if k != 'curve']
     print('| ' + ' | '.join(keys) + ' |\n|' + '---|' * len(keys))
     for r in rows: print('| ' + ' | '.join(str(r[k]) for k in keys) + ' |')

@@ -191,15 +191,16 @@ def throughput_table() -> str:
     return '\n'.join(rows)
 
 
-def equal_time_table() -> str:
-    "Pooled (2022) and strided U-Net of SpectrogramNetSimple after the same CPU time, from equal_cpu_time.py's output."
-    saved = json.loads((RESULTS / 'equal_cpu_time.json').read_text())
+def equal_time_table(results: str = 'equal_cpu_time.json') -> str:
+    "Pooled (2022) and strided U-Net of SpectrogramNetSimple after the same CPU time (or steps: equal_steps.json)."
+    saved = json.loads((RESULTS / results).read_text())
     sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
     rows = [f'| U-Net | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
     for r in saved['rows']:
         rows.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
                     + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
-    return f"Measured {saved['date']} on {saved['machine']}, one thread each, side by side.\n\n" + '\n'.join(rows)
+    goal = f" Each run's goal: step {saved['target_steps']}." if 'target_steps' in saved else ''
+    return f"Measured {saved['date']} on {saved['machine']}, one thread each, side by side.{goal}\n\n" + '\n'.join(rows)
 
 
 def one_hour_table() -> str:
@@ -227,11 +228,13 @@ def main(argv=None):
     p.add_argument('--logs', action='store_true', help='use the saved outputs in benchmarks/results, run nothing')
     sub.add_parser('throughput', help='BSSEval, generation, separation memory and start-up, from saved outputs')
     sub.add_parser('equal_time', help='pooled vs strided U-Net after the same CPU time, from the saved output')
+    sub.add_parser('equal_steps', help='pooled vs strided U-Net after the same steps, from the saved output')
     sub.add_parser('one_hour', help='what one CPU hour trains of each default model, from the saved outputs')
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
             else throughput_table() if args.table == 'throughput' else equal_time_table() if args.table == 'equal_time'
+            else equal_time_table('equal_steps.json') if args.table == 'equal_steps'
             else one_hour_table() if args.table == 'one_hour'
             else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
