@@ -45,6 +45,8 @@ class CpuBudget(Callback):
         spent = json.loads(self.log.read_text().splitlines()[-1])['cpu_s'] if self.log.is_file() else 0.0
         self.last = time.process_time()
         self.start = self.last - spent
+        if spent >= self.seconds: trainer.stop_reason = 'CPU budget reached'  # a finished run stays as it is
+        if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
 
     def on_epoch_end(self, trainer):
         now = time.process_time()
