@@ -38,15 +38,14 @@ MODEL = 'SpectrogramNetSimple'
 
 
 class CpuBudget(Callback):
-    "Trainer callback: log each epoch's CPU time and scores; stop before the epoch that would pass `seconds`, or at `steps`."
+    "Trainer callback: log each epoch's CPU time and scores; stop at `steps` or before passing `seconds` of CPU."
     def __init__(self, seconds: float, log: Path, steps: int | None = None):
         self.seconds, self.log, self.steps = seconds, log, steps
     def on_train_begin(self, trainer):  # a resumed run goes on from the CPU time its log reached
         spent = json.loads(self.log.read_text().splitlines()[-1])['cpu_s'] if self.log.is_file() else 0.0
         self.last = time.process_time()
         self.start = self.last - spent
-        if spent >= self.seconds: trainer.stop_reason = 'CPU budget reached'  # a finished run stays as it is
-        if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
+        self._stop_if_done(trainer, spent)  # a finished run stays as it is
 
     def on_epoch_end(self, trainer):
         now = time.process_time()
@@ -54,9 +53,13 @@ class CpuBudget(Callback):
         row = dict(cpu_s=round(now - self.start, 1), step=trainer.state['step'], epoch=trainer.epoch,
                    train_loss=record['train_loss'], valid_si_sdr=record.get('valid_si_sdr'))
         with open(self.log, 'a') as f: f.write(json.dumps(row) + '\n')
-        if now - self.start + (now - self.last) > self.seconds: trainer.stop_reason = 'CPU budget reached'
-        if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
+        self._stop_if_done(trainer, now - self.start + (now - self.last))  # judged by this epoch's CPU time
         self.last = now
+
+    def _stop_if_done(self, trainer, cpu_s: float):
+        "Stop the trainer once `cpu_s` passes the budget or its step count reaches `steps`."
+        if cpu_s > self.seconds: trainer.stop_reason = 'CPU budget reached'
+        if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
 
 
 def train_one(folder: Path, seconds: float, steps: int | None = None):

@@ -191,7 +191,7 @@ def throughput_table() -> str:
     return '\n'.join(rows)
 
 
-def equal_time_table(results: str = 'equal_cpu_time.json') -> str:
+def designs_table(results: str = 'equal_cpu_time.json') -> str:
     "Pooled (2022) and strided U-Net of SpectrogramNetSimple after the same CPU time (or steps: equal_steps.json)."
     saved = json.loads((RESULTS / results).read_text())
     sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
@@ -233,8 +233,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
-            else throughput_table() if args.table == 'throughput' else equal_time_table() if args.table == 'equal_time'
-            else equal_time_table('equal_steps.json') if args.table == 'equal_steps'
+            else throughput_table() if args.table == 'throughput' else designs_table() if args.table == 'equal_time'
+            else designs_table('equal_steps.json') if args.table == 'equal_steps'
             else one_hour_table() if args.table == 'one_hour'
             else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
