@@ -68,6 +68,8 @@ class ModelConfig:
                                     "(pooled)", min=1, max=15)
     spec_pool: int = setting(4, "spectrogram down-sampling per level: bins folded (strided) or a p x p max-pool "
                              "(pooled)", min=2, max=4)
+    spec_first_blocks: int = setting(0, "residual blocks at the first level of the strided spectrogram U-Net (its "
+                                     "finest frequency resolution)", min=0, max=4)
     wave_kernel_size: int = setting(3, "odd kernel length of the 1-D convolutions (waveform U-Net)", min=1, max=63)
     wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
                              min=2, max=16)
@@ -401,9 +403,9 @@ def unet_strides(config: ModelConfig, # the settings
     return [(config.spec_pool, 2 if i in SPEC_TIME_FOLD_LEVELS else 1) for i in range(1, config.depth + 1)]
 
 def level_blocks(config: ModelConfig, dims: int) -> list[int]:
-    "Residual blocks of each strided level: more where positions are few; none at the spectrogram's first level."
+    "Residual blocks of each strided level: more where positions are few; `spec_first_blocks` at the spectrogram's first."
     blocks = [max(1, i + 3 - config.depth) for i in range(1, config.depth + 1)]
-    return [0] + blocks[1:] if dims == 2 else blocks
+    return [config.spec_first_blocks] + blocks[1:] if dims == 2 else blocks
 
 def make_unet(dims: int, # 2 (spectrogram) or 1 (waveform)
               config: ModelConfig, # the settings; `config.unet` picks the design

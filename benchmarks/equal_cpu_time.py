@@ -70,20 +70,27 @@ def train_one(folder: Path, seconds: float, steps: int | None = None):
     train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl', steps)], progress=False)
 
 
-def runs_of(models: list | None) -> dict:
-    "run name -> (model, settings): the two U-Nets of SpectrogramNetSimple, or the default configuration of `models`."
+def designs() -> dict:
+    "design name -> settings: the U-Nets of SpectrogramNetSimple compared here."
     from auralflow.models import POOLED_2022
+    return {'pooled': POOLED_2022, 'strided': {'unet': 'strided'},
+            'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1}}
+
+
+def runs_of(models: list | None, names: list | None = None) -> dict:
+    """run name -> (model, settings): SpectrogramNetSimple in the U-Net designs `names` (default: pooled and strided),
+    or the default configuration of `models`."""
     if models: return {m: (m, {}) for m in models}
-    return {'pooled': (MODEL, POOLED_2022), 'strided': (MODEL, {'unet': 'strided'})}
+    return {name: (MODEL, designs()[name]) for name in names or ['pooled', 'strided']}
 
 
 def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None,
-          steps: int | None = None):
+          steps: int | None = None, names: list | None = None):
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
     procs = []
-    for core, (design, (model, settings)) in enumerate(runs_of(models).items()):
+    for core, (design, (model, settings)) in enumerate(runs_of(models, names).items()):
         folder = runs / design
         prepare(folder, model, data, 0, {**recipe, **settings})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
@@ -94,12 +101,13 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
     return max(p.wait() for p in procs)
 
 
-def score(runs: Path, data: list, labels: list | None = None, models: list | None = None, steps: int | None = None):
+def score(runs: Path, data: list, labels: list | None = None, models: list | None = None, steps: int | None = None,
+          names: list | None = None):
     sys.path.insert(0, str(HERE))
     from cpu_hour import score as test_score
     from auralflow.trainer import load_checkpoint
     rows = []
-    for design, (model, _) in runs_of(models).items():
+    for design, (model, _) in runs_of(models, names).items():
         folder = runs / design
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
@@ -134,10 +142,13 @@ def main(argv=None) -> int:
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
     p.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
                    '(one core each: as many as the machine has cores); score adds them to results/one_cpu_hour.json')
+    p.add_argument('--designs', nargs='*', choices=list(designs()), help='the U-Net designs to run (default: pooled '
+                   'strided), one core each in this order')
     args = p.parse_args(argv)
     if args.action == 'train':
-        return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps)
-    score(args.runs, args.data, args.labels, args.models, args.steps)
+        return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,
+                     args.designs)
+    score(args.runs, args.data, args.labels, args.models, args.steps, args.designs)
     return 0
 
 

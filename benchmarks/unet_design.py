@@ -13,8 +13,7 @@ import torch
 
 from readme_tables import machine
 from train_throughput import auralflow_step, best_step_times, openunmix_step
-from auralflow.models import (POOLED_2022, Bottleneck, StridedUNet, create_model, level_blocks, make_config,
-                              unet_strides)
+from auralflow.models import POOLED_2022, Bottleneck, StridedUNet, create_model, make_config
 
 
 def strided(config, strides, blocks):
@@ -33,8 +32,9 @@ def variants() -> dict:
     every_level = [max(1, i + 3 - c.depth) for i in range(1, c.depth + 1)]
     return {'pooled (2022)': create_model('SpectrogramNetSimple', **POOLED_2022),
             'strided, frequency only': strided(c, no_time, every_level),
-            '+ time folded at levels 2, 3': strided(c, unet_strides(c, 2), every_level),
-            '+ no block at level 1 (default)': strided(c, unet_strides(c, 2), level_blocks(c, 2))}
+            '+ time folded at levels 2, 3 (spec_first_blocks=1)': create_model('SpectrogramNetSimple',
+                                                                               spec_first_blocks=1),
+            '+ no block at level 1 (default)': create_model('SpectrogramNetSimple')}
 
 
 def main(argv=None) -> int:
