@@ -12,7 +12,9 @@ Running `train` again on the same RUNS resumes both runs (the trainer's checkpoi
 Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, training loss and validation SI-SDR.
 
 `score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
-mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json.
+mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json, replacing
+the rows of the designs it scored and keeping the others (each row has its date and machine). `--designs` picks the
+runs (default: pooled and strided; strided_first_block is the strided design with a block at its first level).
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
@@ -101,6 +103,15 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
     return max(p.wait() for p in procs)
 
 
+def merge_rows(earlier: dict, rows: list, order: list | None = None) -> list:
+    "A results file's rows with `rows` replacing those of the same designs (each row keeps its date and machine)."
+    new = {r['design'] for r in rows}
+    kept = [{'date': earlier.get('date'), 'machine': earlier.get('machine'), **r}
+            for r in earlier['rows'] if r['design'] not in new]
+    merged = kept + rows
+    return sorted(merged, key=lambda r: order.index(r['design'])) if order else merged
+
+
 def score(runs: Path, data: list, labels: list | None = None, models: list | None = None, steps: int | None = None,
           names: list | None = None):
     sys.path.insert(0, str(HERE))
@@ -117,13 +128,10 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
     out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_steps.json' if steps else 'equal_cpu_time.json')
     from readme_tables import machine
     today = dict(date=str(datetime.date.today()), machine=machine())
-    if models:  # one file for every model measured so far: this run's rows replace earlier rows of the same models
-        for r in rows: r.update(today)
-        earlier = json.loads(out.read_text()) if out.is_file() else dict(rows=[])
-        kept = [{'date': earlier.get('date'), 'machine': earlier.get('machine'), **r}
-                for r in earlier['rows'] if r['design'] not in models]
-        rows = kept + rows
-        models = [r['design'] for r in rows]
+    for r in rows: r.update(today)
+    earlier = json.loads(out.read_text()) if out.is_file() else dict(rows=[])
+    rows = merge_rows(earlier, rows, list(designs()) if not models else None)
+    if models: models = [r['design'] for r in rows]
     goal = dict(target_steps=steps) if steps else {}
     out.write_text(json.dumps(dict(model=models or MODEL, **today, **goal, rows=rows), indent=1) + '\n')
     keys = [k for k in rows[0] if k != 'curve']

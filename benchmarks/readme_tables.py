@@ -192,7 +192,7 @@ def throughput_table() -> str:
 
 
 def designs_table(results: str = 'equal_cpu_time.json') -> str:
-    "Pooled (2022) and strided U-Net of SpectrogramNetSimple after the same CPU time (or steps: equal_steps.json)."
+    "The U-Net designs of SpectrogramNetSimple after the same CPU time (or steps: equal_steps.json)."
     saved = json.loads((RESULTS / results).read_text())
     sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
     rows = [f'| U-Net | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
@@ -200,21 +200,27 @@ def designs_table(results: str = 'equal_cpu_time.json') -> str:
         rows.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
                     + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
     goal = f" Each run's goal: step {saved['target_steps']}." if 'target_steps' in saved else ''
-    return f"Measured {saved['date']} on {saved['machine']}, one thread each, side by side.{goal}\n\n" + '\n'.join(rows)
+    return f"Measured {measured(saved)}, one thread each, side by side.{goal}\n\n" + '\n'.join(rows)
+
+
+def measured(saved: dict) -> str:
+    "When and where a results file's rows were measured: each row's date and machine, or the file's."
+    when = lambda key: ', '.join(sorted({r.get(key, saved.get(key)) for r in saved['rows']}))
+    return f"{when('date')} on {when('machine')}"
 
 
 def one_hour_table() -> str:
     "What one CPU hour (one core, one thread) trains of each default model, from equal_cpu_time.py's outputs."
     equal = json.loads((RESULTS / 'equal_cpu_time.json').read_text())
     hour = json.loads((RESULTS / 'one_cpu_hour.json').read_text())
-    rows = [dict(r, design=equal['model']) for r in equal['rows'] if r['design'] == 'strided'] + hour['rows']
+    rows = [{'date': equal['date'], 'machine': equal['machine'], **r, 'design': equal['model']}
+            for r in equal['rows'] if r['design'] == 'strided'] + hour['rows']
     sets = [k for k in rows[0] if k.endswith('(dB)')]
     lines = [f'| Model | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
     for r in rows:
         lines.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
                      + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
-    when = lambda key: ', '.join(sorted({r.get(key, hour[key]) for r in rows}))
-    return (f"Measured {when('date')} on {when('machine')}, one thread each, two models side by side.\n\n"
+    return (f"Measured {measured(dict(hour, rows=rows))}, one thread each, two models side by side.\n\n"
             + '\n'.join(lines))
 
 
