@@ -70,6 +70,8 @@ class ModelConfig:
                              "(pooled)", min=2, max=4)
     spec_first_blocks: int = setting(0, "residual blocks at the first level of the strided spectrogram U-Net (its "
                                      "finest frequency resolution)", min=0, max=4)
+    spec_freq_levels: int = setting(0, "top levels of the strided spectrogram U-Net whose residual blocks convolve "
+                                    "k x k (frequency and time) instead of 1 x k", min=0, max=8)
     wave_kernel_size: int = setting(3, "odd kernel length of the 1-D convolutions (waveform U-Net)", min=1, max=63)
     wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
                              min=2, max=16)
@@ -283,15 +285,16 @@ class StridedUNet(nn.Module):
                  channels: list[int], # channels of levels 1..D
                  strides: list[tuple[int, ...]], # fold factor of each level, per axis
                  blocks: list[int], # residual blocks of each level, on each side
-                 kernel: int | tuple = 3, # odd kernel of the residual blocks
+                 kernel: int | tuple | list = 3, # odd kernel of the residual blocks, or one per level
                  dropout_p: float = 0., # dropout after each decoder block
                  bottleneck: nn.Module | None = None, # [B, C_D, *S_D] -> (same shape, kl or None); identity if None
                 ):
         super().__init__()
         above = [c_in] + channels[:-1]
         self.levels = nn.ModuleList([
-            StridedLevel(dims, above[i], channels[i], c_out if i == 0 else above[i], strides[i], blocks[i], kernel,
-                         dropout_p, head=i == 0) for i in range(len(channels))])
+            StridedLevel(dims, above[i], channels[i], c_out if i == 0 else above[i], strides[i], blocks[i],
+                         kernel[i] if isinstance(kernel, list) else kernel, dropout_p, head=i == 0)
+            for i in range(len(channels))])
         self.bottleneck = bottleneck
         self.factor = tuple(math.prod(axis) for axis in zip(*strides))  # sizes are padded to multiples of these
 
@@ -418,7 +421,8 @@ def make_unet(dims: int, # 2 (spectrogram) or 1 (waveform)
         return UNet(dims, c_in, c_out, c.base_channels, c.depth, k, c.spec_pool if dims == 2 else c.wave_pool,
                     c.dropout_p, Bottleneck(kind, dims, c.base_channels * 2 ** c.depth, c, k))
     kernel, channels = ((1, k) if dims == 2 else k), [c.base_channels * 2 ** i for i in range(1, c.depth + 1)]
-    return StridedUNet(dims, c_in, c_out, channels, unet_strides(c, dims), level_blocks(c, dims), kernel,
+    levels = [(k if i < c.spec_freq_levels else 1, k) for i in range(c.depth)] if dims == 2 else kernel
+    return StridedUNet(dims, c_in, c_out, channels, unet_strides(c, dims), level_blocks(c, dims), levels,
                        c.dropout_p, Bottleneck(kind, dims, channels[-1], c, kernel, block=True))
 
 # %% ../nbs/05_models.ipynb #ac8933e8

@@ -14,7 +14,8 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 `score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json, replacing
 the rows of the designs it scored and keeping the others (each row has its date and machine). `--designs` picks the
-runs (default: pooled and strided; strided_first_block is the strided design with a block at its first level).
+runs (default: pooled and strided; strided_first_block is the strided design with a block at its first level,
+strided_freq_levels that with k x k kernels at its first two levels).
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
@@ -76,7 +77,8 @@ def designs() -> dict:
     "design name -> settings: the U-Nets of SpectrogramNetSimple compared here."
     from auralflow.models import POOLED_2022
     return {'pooled': POOLED_2022, 'strided': {'unet': 'strided'},
-            'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1}}
+            'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1},
+            'strided_freq_levels': {'unet': 'strided', 'spec_first_blocks': 1, 'spec_freq_levels': 2}}
 
 
 def runs_of(models: list | None, names: list | None = None) -> dict:
