@@ -1,4 +1,4 @@
-"""The design steps from the pooled 2022 spectrogram U-Net to the strided one, each timed against Open-Unmix.
+"""The design steps between the pooled 2022 spectrogram U-Net and the strided one, each timed against Open-Unmix.
 
 Every variant is SpectrogramNetSimple at its default size with another U-Net swapped in (built with
 auralflow.models.StridedUNet's arguments), trained as train_throughput.py trains it: batch 4 x 3 s stereo, default
@@ -34,7 +34,9 @@ def variants() -> dict:
             'strided, frequency only': strided(c, no_time, every_level),
             '+ time folded at levels 2, 3 (spec_first_blocks=1)': create_model('SpectrogramNetSimple',
                                                                                spec_first_blocks=1),
-            '+ no block at level 1 (default)': create_model('SpectrogramNetSimple')}
+            '+ no block at level 1 (default)': create_model('SpectrogramNetSimple'),
+            'default with a block at level 1, k x k at levels 1-2 (spec_first_blocks=1, spec_freq_levels=2)':
+                create_model('SpectrogramNetSimple', spec_first_blocks=1, spec_freq_levels=2)}
 
 
 def main(argv=None) -> int:
