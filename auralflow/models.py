@@ -406,7 +406,7 @@ def unet_strides(config: ModelConfig, # the settings
     return [(config.spec_pool, 2 if i in SPEC_TIME_FOLD_LEVELS else 1) for i in range(1, config.depth + 1)]
 
 def level_blocks(config: ModelConfig, dims: int) -> list[int]:
-    "Residual blocks of each strided level: more where positions are few; `spec_first_blocks` at the spectrogram's first."
+    "Residual blocks of each strided level: more where positions are few (`spec_first_blocks` at spectrogram level 1)."
     blocks = [max(1, i + 3 - config.depth) for i in range(1, config.depth + 1)]
     return [config.spec_first_blocks] + blocks[1:] if dims == 2 else blocks
 
