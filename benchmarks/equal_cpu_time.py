@@ -124,9 +124,9 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
         folder = runs / design
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
+        scores = {f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)}
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
-                         best_step=best['state']['step'], **{f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)},
-                         curve=curve))
+                         best_step=best['state']['step'], **scores, curve=curve))
     out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_steps.json' if steps else 'equal_cpu_time.json')
     from readme_tables import machine
     today = dict(date=str(datetime.date.today()), machine=machine())
@@ -150,10 +150,11 @@ def main(argv=None) -> int:
     p.add_argument('--samples-per-epoch', type=int, default=256)
     p.add_argument('--steps', type=int, help='stop each run at this step too; score writes results/equal_steps.json')
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
-    p.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
-                   '(one core each: as many as the machine has cores); score adds them to results/one_cpu_hour.json')
-    p.add_argument('--designs', nargs='*', choices=list(designs()), help='the U-Net designs to run (default: pooled '
-                   'strided), one core each in this order')
+    runs = p.add_mutually_exclusive_group()
+    runs.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
+                      '(one core each: as many as the machine has cores); score adds them to results/one_cpu_hour.json')
+    runs.add_argument('--designs', nargs='*', choices=list(designs()), help='the U-Net designs to run (default: pooled '
+                      'strided), one core each in this order')
     args = p.parse_args(argv)
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,

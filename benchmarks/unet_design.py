@@ -13,7 +13,7 @@ import torch
 
 from readme_tables import machine
 from train_throughput import auralflow_step, best_step_times, openunmix_step
-from auralflow.models import POOLED_2022, Bottleneck, StridedUNet, create_model, make_config
+from auralflow.models import POOLED_2022, Bottleneck, StridedUNet, create_model, level_blocks, make_config
 
 
 def strided(config, strides, blocks):
@@ -29,7 +29,7 @@ def strided(config, strides, blocks):
 def variants() -> dict:
     c = make_config()
     no_time = [(c.spec_pool, 1)] * c.depth
-    every_level = [max(1, i + 3 - c.depth) for i in range(1, c.depth + 1)]
+    every_level = level_blocks(make_config(spec_first_blocks=1), 2)  # a block at every level
     return {'pooled (2022)': create_model('SpectrogramNetSimple', **POOLED_2022),
             'strided, frequency only': strided(c, no_time, every_level),
             '+ time folded at levels 2, 3 (spec_first_blocks=1)': create_model('SpectrogramNetSimple',
