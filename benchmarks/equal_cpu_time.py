@@ -78,7 +78,9 @@ def designs() -> dict:
     from auralflow.models import POOLED_2022
     return {'pooled': POOLED_2022, 'strided': {'unet': 'strided'},
             'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1},
-            'strided_freq_levels': {'unet': 'strided', 'spec_first_blocks': 1, 'spec_freq_levels': 2}}
+            'strided_freq_levels': {'unet': 'strided', 'spec_first_blocks': 1, 'spec_freq_levels': 2},
+            # k x k at level 2 only (level 1 has no block): no slower than the default
+            'strided_freq_level2': {'unet': 'strided', 'spec_freq_levels': 2}}
 
 
 def runs_of(models: list | None, names: list | None = None) -> dict:
