@@ -24,7 +24,7 @@ from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import save_audio
-from .core import UserError, cache_dir, in_notebook, keep_freed_memory, parse_device
+from .core import UserError, cache_dir, in_notebook, parse_device
 from .config import (Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config,
                               update_config)
 from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport,
@@ -598,7 +598,6 @@ def train(folder, # training folder with config.json
     if folder.is_file(): raise UserError(f"{folder} is a file; give its training folder")
     limit = [TimeLimit(max_minutes)] if max_minutes is not None else []  # checked before anything starts
     cfg = load_config(folder)
-    keep_freed_memory()  # a third less CPU time a step (00_core)
     if device is not None: cfg = update_config(cfg, device=device)
     joined = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized()
     d = init_distributed(cfg.training.device)

@@ -79,7 +79,7 @@ def designs() -> dict:
     return {'pooled': POOLED_2022, 'strided': {'unet': 'strided'},
             'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1},
             'strided_freq_levels': {'unet': 'strided', 'spec_first_blocks': 1, 'spec_freq_levels': 2},
-            # k x k at level 2 only (level 1 has no block): no slower than the default
+            # k x k at level 2 only (level 1 keeps no block, so nothing there is k x k)
             'strided_freq_level2': {'unet': 'strided', 'spec_freq_levels': 2}}
 
 

@@ -19,7 +19,6 @@ import time
 
 import torch
 
-from auralflow.core import keep_freed_memory
 from auralflow.config import default_loss
 from auralflow.losses import create_loss
 from auralflow.models import create_model, list_models
@@ -75,7 +74,6 @@ def main(argv=None) -> int:
     names = list_models() if args.models == ['all'] else args.models
 
     torch.set_num_threads(args.threads)
-    keep_freed_memory()  # as `auralflow train` and `separate` do, for both contenders
     torch.manual_seed(0)
     targets = 0.1 * torch.randn(args.batch_size, 4, 2, int(args.chunk_seconds * 44100))
     mixture = targets.sum(1)

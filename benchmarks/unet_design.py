@@ -13,7 +13,6 @@ import torch
 
 from readme_tables import machine
 from train_throughput import auralflow_step, best_step_times, openunmix_step
-from auralflow.core import keep_freed_memory
 from auralflow.models import POOLED_2022, Bottleneck, StridedUNet, create_model, level_blocks, make_config
 
 
@@ -48,7 +47,6 @@ def main(argv=None) -> int:
     p.add_argument('--repeats', type=int, default=3, help='timed rounds; the best is kept (default 3)')
     args = p.parse_args(argv)
     torch.set_num_threads(1)
-    keep_freed_memory()  # as `auralflow train` and `separate` do, for both contenders
     torch.manual_seed(0)
     targets = 0.1 * torch.randn(4, 4, 2, 3 * 44100)
     mixture = targets.sum(1)
