@@ -31,7 +31,7 @@ TASKS = {'SpectrogramNetSimple training step, batch 16': 'train',
 
 
 def work(task: str, steps: int):
-    "(a function doing the timed work of `task` once, its repetitions); the warm-up is done."
+    "The timed work of `task`, warmed up: (a function doing it once, how many times to run it)."
     import torch
     if task == 'separate':
         from separation_speed import SAMPLE_RATE, make_track
