@@ -26,12 +26,12 @@ from .transforms import STFT
 __all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'POOLED_2022', 'STORED_DEFAULTS',
            'BOTTLENECKS', 'SPEC_TIME_FOLD_LEVELS', 'MODELS', 'ModelOutput', 'ModelConfig', 'make_config',
            'stored_config', 'ConvBlock', 'UpBlock', 'pad_to_multiple', 'UNet', 'fold', 'unfold', 'pointwise',
-           'ResidualBlock', 'StridedLevel', 'StridedUNet', 'LSTMBottleneck', 'gaussian_kl', 'VariationalBottleneck',
-           'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet', 'SeparationModel',
-           'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple', 'SpectrogramNetLSTM',
-           'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE', 'HybridNet', 'list_models',
-           'resolve_model_name', 'model_class', 'model_config', 'create_model', 'state_mismatch', 'model_outputs',
-           'min_samples', 'model_summary', 'model_cost']
+           'ResidualBlock', 'StridedLevel', 'StridedUNet', 'average_steps', 'LSTMBottleneck', 'gaussian_kl',
+           'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet',
+           'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
+           'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
+           'HybridNet', 'list_models', 'resolve_model_name', 'model_class', 'model_config', 'create_model',
+           'state_mismatch', 'model_outputs', 'min_samples', 'model_summary', 'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -79,6 +79,8 @@ class ModelConfig:
     lstm_layers: int = setting(2, "layers of the bidirectional LSTM bottleneck", min=1, max=8)
     lstm_hidden: int = setting(800, "hidden units per direction of the LSTM bottleneck", min=1, max=4096)
     latent_size: int = setting(1536, "channels of the variational latent (VAE models)", min=1, max=4096)
+    wave_lstm_stride: int = setting(2, "waveform bottleneck positions averaged into one LSTM step (2: a step every "
+                                    "2048 samples, as in the spectrogram models)", min=1, max=16)
 
     def __post_init__(self): self.validate()
 
@@ -132,7 +134,7 @@ def make_config(config: ModelConfig | dict | None = None, # base settings (the d
 
 # %% ../nbs/05_models.ipynb #84767f27
 POOLED_2022 = {'unet': 'pooled', 'spec_pool': 2, 'wave_kernel_size': 9, 'latent_size': 512}  # the 2022 defaults
-STORED_DEFAULTS = {'unet': 'pooled'}  # what a stored config meant by a setting it predates
+STORED_DEFAULTS = {'unet': 'pooled', 'wave_lstm_stride': 1}  # what a stored config meant by a setting it predates
 
 def stored_config(d: dict, # a stored model config: a weight file's, or a `config.json` `model` section
                  ) -> ModelConfig:
@@ -310,24 +312,36 @@ class StridedUNet(nn.Module):
         return x[(..., *[slice(0, n) for n in size])], kl
 
 # %% ../nbs/05_models.ipynb #0ef1e12a
+def average_steps(h: torch.Tensor, # [..., N]
+                  r: int, # steps per average
+                 ) -> torch.Tensor: # [..., ceil(N / r)]
+    "Mean of each r consecutive steps of the last axis; the last step is repeated up to a multiple of r."
+    n = h.shape[-1]
+    return torch.cat([h, h[..., -1:].expand(*h.shape[:-1], -n % r)], -1).unflatten(-1, (-1, r)).mean(-1)
+
 class LSTMBottleneck(nn.Module):
     "Residual bidirectional LSTM along the last (time) axis: [B, C, *S, N] -> [B, C, *S, N]."
     def __init__(self, channels: int, # C, bottleneck channels
                  hidden: int = 800, # H, hidden units per direction
                  layers: int = 2, # stacked LSTM layers
                  dropout_p: float = 0., # dropout between LSTM layers
+                 stride: int = 1, # r: time steps averaged into one LSTM step, whose output is repeated r times
                 ):
         super().__init__()
         self.lstm = nn.LSTM(channels, hidden, layers, batch_first=True, bidirectional=True,
                             dropout=dropout_p if layers > 1 else 0.)
         self.proj = nn.Linear(2 * hidden, channels)
+        self.stride = stride
 
     def forward(self, h: torch.Tensor, # [B, C, *S, N]
                ) -> torch.Tensor: # [B, C, *S, N]
-        seq = h.movedim(1, -1)                  # [B, *S, N, C]
+        n, r = h.shape[-1], self.stride
+        x = h if r == 1 else average_steps(h, r)   # [B, C, *S, M], M = ceil(N / r)
+        seq = x.movedim(1, -1)                      # [B, *S, M, C]
         shape = seq.shape
-        out, _ = self.lstm(seq.reshape(-1, shape[-2], shape[-1]))  # [B * prod(S), N, 2H]
-        return h + self.proj(out).reshape(shape).movedim(-1, 1)
+        out, _ = self.lstm(seq.reshape(-1, shape[-2], shape[-1]))  # [B * prod(S), M, 2H]
+        y = self.proj(out).reshape(shape).movedim(-1, 1)          # [B, C, *S, M]
+        return h + (y if r == 1 else y.repeat_interleave(r, -1)[..., :n])
 
 # %% ../nbs/05_models.ipynb #aa32544b
 def gaussian_kl(mu: torch.Tensor, # [B, L, *S] posterior means
@@ -374,8 +388,8 @@ class Bottleneck(nn.Module):
         self.kind = kind
         self.block = ResidualBlock(dims, channels, kernel) if block else None
         self.vae = VariationalBottleneck(dims, channels, config.latent_size, kernel) if kind == 'vae' else None
-        self.lstm = (LSTMBottleneck(channels, config.lstm_hidden, config.lstm_layers, config.dropout_p)
-                     if kind in ('lstm', 'vae') else None)
+        self.lstm = (LSTMBottleneck(channels, config.lstm_hidden, config.lstm_layers, config.dropout_p,
+                                    config.wave_lstm_stride if dims == 1 else 1) if kind in ('lstm', 'vae') else None)
 
     def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         kl = None
@@ -673,9 +687,13 @@ def _measure(fn, args: tuple, repeats: int) -> dict:
 
 def _lstm_gflop(block: nn.Module, args: tuple) -> float:
     "Forward GFLOP of the `nn.LSTM`s in `block` (torch's counter leaves them out): 2 x weights x sequences x steps."
-    weights = sum(p.numel() for m in block.modules() if isinstance(m, nn.LSTM)
-                  for n, p in m.named_parameters() if n.startswith('weight'))
-    return 2 * weights * (args[0].numel() // args[0].shape[1]) / 1e9 if weights else 0.
+    x, flops = args[0], 0
+    sequences = x.numel() // x.shape[1] // x.shape[-1]
+    for m in block.modules():
+        if isinstance(m, LSTMBottleneck):
+            weights = sum(p.numel() for n, p in m.lstm.named_parameters() if n.startswith('weight'))
+            flops += 2 * weights * sequences * -(-x.shape[-1] // m.stride)
+    return flops / 1e9
 
 # %% ../nbs/05_models.ipynb #40b01d86
 def _loss(out: ModelOutput) -> torch.Tensor:
