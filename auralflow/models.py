@@ -79,8 +79,9 @@ class ModelConfig:
     lstm_layers: int = setting(2, "layers of the bidirectional LSTM bottleneck", min=1, max=8)
     lstm_hidden: int = setting(800, "hidden units per direction of the LSTM bottleneck", min=1, max=4096)
     latent_size: int = setting(1536, "channels of the variational latent (VAE models)", min=1, max=4096)
-    wave_lstm_stride: int = setting(2, "waveform bottleneck positions averaged into one LSTM step (2: a step every "
-                                    "2048 samples, as in the spectrogram models)", min=1, max=16)
+    wave_lstm_stride: int = setting(1, "waveform bottleneck positions averaged into one LSTM step (2: a step every "
+                                    "2048 samples as in the spectrogram models; faster, worth less per step)",
+                                    min=1, max=16)
 
     def __post_init__(self): self.validate()
 
@@ -134,7 +135,7 @@ def make_config(config: ModelConfig | dict | None = None, # base settings (the d
 
 # %% ../nbs/05_models.ipynb #84767f27
 POOLED_2022 = {'unet': 'pooled', 'spec_pool': 2, 'wave_kernel_size': 9, 'latent_size': 512}  # the 2022 defaults
-STORED_DEFAULTS = {'unet': 'pooled', 'wave_lstm_stride': 1}  # what a stored config meant by a setting it predates
+STORED_DEFAULTS = {'unet': 'pooled'}  # what a stored config meant by a setting it predates
 
 def stored_config(d: dict, # a stored model config: a weight file's, or a `config.json` `model` section
                  ) -> ModelConfig:
@@ -320,7 +321,7 @@ def average_steps(h: torch.Tensor, # [..., N]
     return torch.cat([h, h[..., -1:].expand(*h.shape[:-1], -n % r)], -1).unflatten(-1, (-1, r)).mean(-1)
 
 class LSTMBottleneck(nn.Module):
-    "Residual bidirectional LSTM along the last (time) axis: [B, C, *S, N] -> [B, C, *S, N]."
+    "Residual bidirectional LSTM along the last (time) axis, over averages of `stride` steps: [B, C, *S, N] -> same."
     def __init__(self, channels: int, # C, bottleneck channels
                  hidden: int = 800, # H, hidden units per direction
                  layers: int = 2, # stacked LSTM layers
