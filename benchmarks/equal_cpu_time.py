@@ -24,6 +24,8 @@ writes benchmarks/results/equal_steps.json. Train a copy of the equal-time RUNS 
 With `--models A B` (for both actions) the runs are those default models instead, side by side in the same way: what
 one CPU hour (one core, one thread) trains of each. `score` then adds their rows to
 benchmarks/results/one_cpu_hour.json, replacing earlier rows of the same models; each row keeps its date and machine.
+`--set KEY=VALUE ...` gives those models other settings (JSON values, e.g. `--set wave_lstm_stride=2`); their runs and
+rows are then named `Model (KEY=VALUE)`, beside the default rows.
 """
 import argparse
 import datetime
@@ -83,22 +85,27 @@ def designs() -> dict:
             'strided_freq_level2': {'unet': 'strided', 'spec_freq_levels': 2}}
 
 
-def runs_of(models: list | None, names: list | None = None) -> dict:
+def run_name(model: str, settings: dict) -> str:
+    "A run's (and its row's) name: the model, with the settings that differ from its defaults."
+    return f"{model} ({', '.join(f'{k}={v}' for k, v in settings.items())})" if settings else model
+
+
+def runs_of(models: list | None, names: list | None = None, settings: dict | None = None) -> dict:
     """run name -> (model, settings): SpectrogramNetSimple in the U-Net designs `names` (default: pooled and strided),
-    or the default configuration of `models`."""
-    if models: return {m: (m, {}) for m in models}
+    or `models` in their default configuration with `settings` applied."""
+    if models: return {run_name(m, settings or {}): (m, settings or {}) for m in models}
     return {name: (MODEL, designs()[name]) for name in names or ['pooled', 'strided']}
 
 
 def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None,
-          steps: int | None = None, names: list | None = None):
+          steps: int | None = None, names: list | None = None, settings: dict | None = None):
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
     procs = []
-    for core, (design, (model, settings)) in enumerate(runs_of(models, names).items()):
+    for core, (design, (model, overrides)) in enumerate(runs_of(models, names, settings).items()):
         folder = runs / design
-        prepare(folder, model, data, 0, {**recipe, **settings})
+        prepare(folder, model, data, 0, {**recipe, **overrides})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
                 f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps})")
         env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
@@ -117,12 +124,12 @@ def merge_rows(earlier: dict, rows: list, order: list | None = None) -> list:
 
 
 def score(runs: Path, data: list, labels: list | None = None, models: list | None = None, steps: int | None = None,
-          names: list | None = None):
+          names: list | None = None, settings: dict | None = None):
     sys.path.insert(0, str(HERE))
     from cpu_hour import score as test_score
     from auralflow.trainer import load_checkpoint
     rows = []
-    for design, (model, _) in runs_of(models, names).items():
+    for design, (model, _) in runs_of(models, names, settings).items():
         folder = runs / design
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
@@ -157,11 +164,15 @@ def main(argv=None) -> int:
                       '(one core each: as many as the machine has cores); score adds them to results/one_cpu_hour.json')
     runs.add_argument('--designs', nargs='*', choices=list(designs()), help='the U-Net designs to run (default: pooled '
                       'strided), one core each in this order')
+    p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='with --models: model settings (JSON '
+                   'values), e.g. wave_lstm_stride=2; runs and rows are named "Model (KEY=VALUE)"')
     args = p.parse_args(argv)
+    settings = {key: json.loads(value) for key, value in (item.split('=', 1) for item in args.set)}
+    if settings and not args.models: p.error('--set applies to --models runs')
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,
-                     args.designs)
-    score(args.runs, args.data, args.labels, args.models, args.steps, args.designs)
+                     args.designs, settings)
+    score(args.runs, args.data, args.labels, args.models, args.steps, args.designs, settings)
     return 0
 
 
