@@ -167,7 +167,9 @@ def main(argv=None) -> int:
     p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='with --models: model settings (JSON '
                    'values), e.g. wave_lstm_stride=2; runs and rows are named "Model (KEY=VALUE)"')
     args = p.parse_args(argv)
-    settings = {key: json.loads(value) for key, value in (item.split('=', 1) for item in args.set)}
+    sys.path.insert(0, str(HERE))
+    from train_pretrained import parse_settings
+    settings = parse_settings(args.set)
     if settings and not args.models: p.error('--set applies to --models runs')
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,

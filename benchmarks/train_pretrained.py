@@ -37,11 +37,22 @@ RECIPE = dict(batch_size=16, samples_per_epoch=1024, chunk_seconds=3.0, valid_se
               lr_patience=8, patience=40, amp=True, evaluate=False, tensorboard=False, image_every=0, audio_every=0)
 
 
-def apply_overrides(items: list):
-    "Update RECIPE from `--set KEY=VALUE ...` (VALUE in JSON, e.g. samples_per_epoch=32 or amp=false)."
+def parse_settings(items: list) -> dict:
+    "`--set KEY=VALUE ...` as a dict (VALUE in JSON, e.g. samples_per_epoch=32 or amp=false); one line if malformed."
+    settings = {}
     for item in items:
-        key, value = item.split('=', 1)
-        RECIPE[key] = json.loads(value)
+        key, eq, value = item.partition('=')
+        try:
+            if not (key and eq): raise ValueError
+            settings[key] = json.loads(value)
+        except ValueError:  # json.JSONDecodeError is one
+            raise SystemExit(f"--set {item!r}: give KEY=VALUE with a JSON value, e.g. batch_size=8 or amp=false")
+    return settings
+
+
+def apply_overrides(items: list):
+    "Update RECIPE from `--set KEY=VALUE ...`."
+    RECIPE.update(parse_settings(items))
 
 
 def _render(job) -> Path:
