@@ -5,9 +5,13 @@
 # %% ../nbs/05_models.ipynb #3d3c2029
 from __future__ import annotations
 
+import contextlib
+import copy
 import dataclasses
 import math
 import time
+import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -26,12 +30,12 @@ from .transforms import STFT
 __all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FACTOR', 'POOLED_2022', 'STORED_DEFAULTS',
            'BOTTLENECKS', 'SPEC_TIME_FOLD_LEVELS', 'MODELS', 'ModelOutput', 'ModelConfig', 'make_config',
            'stored_config', 'ConvBlock', 'UpBlock', 'pad_to_multiple', 'UNet', 'fold', 'unfold', 'pointwise',
-           'ResidualBlock', 'StridedLevel', 'StridedUNet', 'average_steps', 'LSTMBottleneck', 'gaussian_kl',
-           'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides', 'level_blocks', 'make_unet',
-           'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model', 'SpectrogramNetSimple',
-           'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM', 'AudioNetVAE',
-           'HybridNet', 'list_models', 'resolve_model_name', 'model_class', 'model_config', 'create_model',
-           'state_mismatch', 'model_outputs', 'min_samples', 'model_summary', 'model_cost']
+           'ResidualBlock', 'StridedLevel', 'StridedUNet', 'average_steps', 'LSTMBottleneck', 'int8_lstm', 'int8_lstms',
+           'gaussian_kl', 'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides',
+           'level_blocks', 'make_unet', 'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model',
+           'SpectrogramNetSimple', 'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM',
+           'AudioNetVAE', 'HybridNet', 'list_models', 'resolve_model_name', 'model_class', 'model_config',
+           'create_model', 'state_mismatch', 'model_outputs', 'min_samples', 'model_summary', 'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -333,6 +337,7 @@ class LSTMBottleneck(nn.Module):
                             dropout=dropout_p if layers > 1 else 0.)
         self.proj = nn.Linear(2 * hidden, channels)
         self.stride = stride
+        self._int8 = (None, None)  # (the float weights' fingerprint, their int8 copy) once `int8_lstms` has run it
 
     def forward(self, h: torch.Tensor, # [B, C, *S, N]
                ) -> torch.Tensor: # [B, C, *S, N]
@@ -340,9 +345,41 @@ class LSTMBottleneck(nn.Module):
         x = h if r == 1 else average_steps(h, r)   # [B, C, *S, M], M = ceil(N / r)
         seq = x.movedim(1, -1)                      # [B, *S, M, C]
         shape = seq.shape
-        out, _ = self.lstm(seq.reshape(-1, shape[-2], shape[-1]))  # [B * prod(S), M, 2H]
+        out, _ = self._recurrence(h)(seq.reshape(-1, shape[-2], shape[-1]))  # [B * prod(S), M, 2H]
         y = self.proj(out).reshape(shape).movedim(-1, 1)          # [B, C, *S, M]
         return h + (y if r == 1 else y.repeat_interleave(r, -1)[..., :n])
+
+    def _recurrence(self, h: torch.Tensor) -> nn.Module:
+        "The LSTM to run: an int8 copy inside `int8_lstms` on a CPU without gradients, else the float one."
+        if torch.is_grad_enabled() or h.device.type != 'cpu' or not _INT8_LSTMS.get(): return self.lstm
+        weights = [(p.data_ptr(), p._version, p.sum().item()) for p in self.lstm.parameters()]  # changed if trained
+        if self._int8[0] != weights: self._int8 = (weights, int8_lstm(self.lstm))
+        return self._int8[1] or self.lstm
+
+# %% ../nbs/05_models.ipynb #4a90b9fe
+_INT8_LSTMS: ContextVar[bool] = ContextVar('int8_lstms', default=False)  # set by `int8_lstms`
+
+def int8_lstm(lstm: nn.LSTM, # float32, on the CPU
+             ) -> nn.Module | None: # the int8 copy, or None where this PyTorch cannot make one
+    "A copy of `lstm` with int8 weights (a scale per output row) that rounds each step's input to int8, for CPU inference."
+    if lstm.weight_ih_l0.device.type != 'cpu' or lstm.weight_ih_l0.dtype != torch.float32: return None
+    try:
+        from torch.ao.nn.quantized.dynamic import LSTM as DynamicLSTM
+        from torch.ao.quantization import per_channel_dynamic_qconfig
+        source = copy.copy(lstm)  # the same weights; `from_float` reads the qconfig set on this copy only
+        source.qconfig = per_channel_dynamic_qconfig
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # PyTorch's deprecation notice of quantized tensors
+            return DynamicLSTM.from_float(source)
+    except (ImportError, AttributeError, RuntimeError): return None  # no dynamic quantization, or no engine for it
+
+@contextlib.contextmanager
+def int8_lstms(enabled: bool = True, # False: the float LSTMs, also inside an enclosing `int8_lstms()`
+              ):
+    "Inside: on a CPU and without gradients, every `LSTMBottleneck` runs an int8 copy of its LSTM (`int8_lstm`)."
+    token = _INT8_LSTMS.set(enabled)
+    try: yield
+    finally: _INT8_LSTMS.reset(token)
 
 # %% ../nbs/05_models.ipynb #aa32544b
 def gaussian_kl(mu: torch.Tensor, # [B, L, *S] posterior means

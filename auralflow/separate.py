@@ -25,6 +25,7 @@ from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXE
                              is_stem_file, open_audio, resample)
 from .core import (PARTIAL, UserError, file_mode, os_error_message, output_folder, parse_device,
                             remove_partials)
+from .models import int8_lstms
 from .persistence import load_model
 from .transforms import STFT, stream_overlap_add
 
@@ -156,11 +157,11 @@ def wiener_filter(estimates: torch.Tensor, # [B, K, C, T] waveform estimates
     return torch.stack(out)
 
 # %% ../nbs/11_separate.ipynb #10e27ab0
-def _model_fn(model: nn.Module, index: list[int], iterations: int, device: torch.device):
+def _model_fn(model: nn.Module, index: list[int], iterations: int, device: torch.device, int8_lstm: bool):
     "The function `stream_overlap_add` calls: [b, C, chunk] -> [b, len(index), C, chunk] on the CPU."
     stft = next((m for m in model.modules() if isinstance(m, STFT)), None)  # a spectrogram model's own STFT
     def fn(batch):
-        with torch.inference_mode():
+        with torch.inference_mode(), int8_lstms(int8_lstm):
             batch = batch.to(device)
             out = model(batch)
             estimates = getattr(out, 'estimates', out)
@@ -190,6 +191,7 @@ def separate_stream(model: nn.Module, # has targets, sample_rate, audio_channels
                     residual: bool = False, # also give 'residual' = mixture - sum of the estimates
                     wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
                     device: str | torch.device | None = None, # move the model there first; the model's device if None
+                    int8_lstm: bool = True, # on a CPU, LSTMs run with int8 weights (`int8_lstms`); False: float32
                     progress: bool | float = False, # a progress bar (a float: the mixture's length in seconds)
                    ) -> Iterator[torch.Tensor]: # [targets (+ residual), channels, n] each, in order, on the CPU
     "Separate a mixture that arrives in blocks, yielding the estimates as soon as they are final."
@@ -200,7 +202,7 @@ def separate_stream(model: nn.Module, # has targets, sample_rate, audio_channels
     if iterations < 0: raise UserError(f"wiener must be True, False or a number of EM iterations >= 1, got {wiener}")
     device = torch.device(device) if device is not None else model_device(model)
     batch_size = batch_size or (1 if device.type == 'cpu' else 4)
-    fn = _model_fn(model.to(device), [model.targets.index(t) for t in names], iterations, device)
+    fn = _model_fn(model.to(device), [model.targets.index(t) for t in names], iterations, device, int8_lstm)
     chunk, overlap = round(chunk_seconds * model.sample_rate), round(overlap_seconds * model.sample_rate)
     return _stream(model, blocks, sample_rate, channels, fn, chunk, overlap, batch_size, residual, progress)
 
@@ -242,13 +244,14 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
              residual: bool = False, # also return 'residual' = mixture - sum of the returned estimates
              wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
              device: str | torch.device | None = None, # move the model there first; the model's device if None
+             int8_lstm: bool = True, # on a CPU, LSTMs run with int8 weights (`int8_lstms`); False: float32
              progress: bool = True, # show a progress bar
             ) -> dict[str, torch.Tensor]: # target -> [channels, samples], like `audio`, on the CPU
     "Separate a mixture of any length, rate and channel count into the model's targets."
     x = _check_mixture(audio, model)
     names = check_targets(model, targets) + (['residual'] if residual else [])
     stream = separate_stream(model, [x], sample_rate, x.shape[0], targets, chunk_seconds, overlap_seconds, batch_size,
-                             residual, wiener, device, progress and x.shape[-1] / sample_rate)
+                             residual, wiener, device, int8_lstm, progress and x.shape[-1] / sample_rate)
     out, done = torch.empty(len(names), *x.shape), 0
     for y in stream: out[..., done:done + y.shape[-1]], done = y, done + y.shape[-1]
     return {name: (e if audio.ndim == 2 else e[0]) for name, e in zip(names, out)}
@@ -410,13 +413,15 @@ def separation_options(
     batch_size: Param('windows per forward pass (default: 1 on a CPU, where it is fastest and leanest; 4 on a GPU)',
                       int) = None,
     device: Param(DEVICE_HELP + ' (default: auto)', str) = None,
+    float_lstm: Param('on a CPU, run LSTMs in float32 (default: int8 weights, about 4x faster LSTMs)', bool) = False,
 ) -> dict: # `device` (a torch.device) and the keyword arguments of `separate` (wiener, chunk_seconds, ...)
     """Windows, Wiener filter and device
 
     The options `separate` and `evaluate` share, checked: a `UserError` names the option that is wrong."""
     check_chunking(chunk_seconds, overlap_seconds, batch_size)
     return dict(device=parse_device(device), wiener=wiener_option(wiener, wiener_iterations),
-                chunk_seconds=chunk_seconds, overlap_seconds=overlap_seconds, batch_size=batch_size)
+                chunk_seconds=chunk_seconds, overlap_seconds=overlap_seconds, batch_size=batch_size,
+                int8_lstm=not float_lstm)
 
 # %% ../nbs/11_separate.ipynb #7d6aa8d0
 def check_output_folder(out, # the --out folder

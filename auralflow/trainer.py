@@ -35,7 +35,7 @@ from .models import create_model, state_mismatch
 from .persistence import CHECKPOINT_FORMAT, init_mismatch, init_source, load_checkpoint, save_checkpoint
 
 # %% auto #0
-__all__ = ['OPTIMIZER_SETTINGS', 'TrainingError', 'epoch_seed', 'seed_everything', 'rng_state', 'set_rng_state',
+__all__ = ['OPTIMIZER_SETTINGS', 'NEVER_UNMAP', 'TrainingError', 'epoch_seed', 'seed_everything', 'rng_state', 'set_rng_state',
            'generated_dataset', 'Splits', 'resolve_splits', 'ShardSampler', 'make_datasets', 'Dist', 'init_distributed',
            'Callback', 'TimeLimit', 'AudioPlayerCallback', 'SpectrogramVisualCallback', 'WaveformVisualCallback',
            'LayersVisualCallback', 'default_callbacks', 'TrainingDiverged', 'apply_changed_settings', 'Trainer',
@@ -642,3 +642,7 @@ def run_train(folder: Param('training folder holding config.json', str),
     torchrun."""
     train(folder, dataset=dataset, progress=progress, device=device, max_minutes=max_minutes)
     return 0
+
+# %% ../nbs/10_trainer.ipynb #0b04aad0
+# GLIBC_TUNABLES value: glibc serves large blocks from its heap and keeps up to 1 GiB of freed memory
+NEVER_UNMAP = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1073741824'

@@ -22,8 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from auralflow.trainer import NEVER_UNMAP
+
 HERE = Path(__file__).resolve().parent
-NEVER_UNMAP = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1073741824'
 SETTINGS = {'as it comes': {}, 'huge pages (THP_MEM_ALLOC_ENABLE=1)': {'THP_MEM_ALLOC_ENABLE': '1'},
             'never unmap (GLIBC_TUNABLES)': {'GLIBC_TUNABLES': NEVER_UNMAP}}
 TASKS = {'SpectrogramNetSimple training step, batch 16': 'train',

@@ -127,14 +127,14 @@ def speed_table() -> str:
     separation = {r[0].strip(): dict(zip(header, (c.strip() for c in r))) for r in rows[1:]}
     lines = [f'Measured {train[0].lstrip("# ")}; {train[1]}. Separation: a 60 s stereo song, 1 thread, per CPU-second.',
              '', '| Model | training examples/s vs umxhq | target | separation speed vs umxhq (with its Wiener step) '
-             '| target | peak RSS while separating |', '|---|---|---|---|---|---|']
+             '| target | the same with float32 LSTMs | peak RSS while separating |', '|---|---|---|---|---|---|---|']
     for name in [n for n in rates if n in PROMISED]:
         train_target, sep_target = TARGETS.get(name, LSTM_VAE_TARGETS)
-        sep = separation.get(name, {})
+        sep, float_lstm = separation.get(name, {}), separation.get(f'{name}+float', {})
         lines.append(f"| {name} | {rates[name]:.2f}x | >= {train_target:g}x | {sep.get('vs_openunmix', '-')} "
-                     f"| >= {sep_target:g}x | {sep.get('rss_peak_mb', '-')} MB |")
+                     f"| >= {sep_target:g}x | {float_lstm.get('vs_openunmix', '')} | {sep.get('rss_peak_mb', '-')} MB |")
     ref = separation.get('openunmix', {})
-    lines.append(f"| Open-Unmix umxhq | 1.00x | | 1.00x | | {ref.get('rss_peak_mb', '-')} MB |")
+    lines.append(f"| Open-Unmix umxhq | 1.00x | | 1.00x | | | {ref.get('rss_peak_mb', '-')} MB |")
     return '\n'.join(lines)
 
 

@@ -4,8 +4,10 @@ Measures, on the same generated stereo 44.1 kHz track (default 60 s), the speed 
 second of wall-clock time and the peak resident memory (RSS) of
 
 * an Auralflow model at its default size (untrained; `SpectrogramNetSimple` unless `--models` names others, or
-  `all`) through `auralflow.separate.separate` (6 s windows, 1 s overlap, batches of 4);
-* `MODEL+wiener`: the same with one EM iteration of the multichannel Wiener filter (spectrogram models);
+  `all`) through `auralflow.separate.separate` (6 s windows, 1 s overlap, one window at a time, LSTMs with int8
+  weights: `auralflow.models.int8_lstms`);
+* `MODEL+wiener`: the same with one EM iteration of the multichannel Wiener filter (SpectrogramNetSimple);
+* `MODEL+float`: the same with float32 LSTMs (`int8_lstm=False`), for every model that has an LSTM;
 * `openunmix`: `openunmix.umxhq(pretrained=False)`, its `Separator` with 4 targets and its default one Wiener
   iteration, run on the whole track at once as `openunmix.predict.separate` does.
 
@@ -56,12 +58,19 @@ def separator(kind: str):
         from auralflow.models import create_model
         from auralflow.separate import separate
         name, _, extra = kind.partition('+')
-        wiener = extra == 'wiener'
+        options = dict(wiener=extra == 'wiener', int8_lstm=extra != 'float')
         model = create_model(name).eval()
-        return lambda audio: list(separate(model, audio, SAMPLE_RATE, wiener=wiener, progress=False).values())
+        return lambda audio: list(separate(model, audio, SAMPLE_RATE, progress=False, **options).values())
     import openunmix
     model = openunmix.umxhq(pretrained=False, device='cpu').eval()
     return lambda audio: list(model(audio[None])[0])
+
+
+def extra_kinds(name: str) -> list[str]:
+    "The variants measured beside model `name`: its Wiener step (the default model), its float32 LSTMs (if any)."
+    from auralflow.models import LSTMBottleneck, create_model
+    has_lstm = any(isinstance(m, LSTMBottleneck) for m in create_model(name).modules())
+    return [f'{name}+wiener'] * (name == DEFAULT) + [f'{name}+float'] * has_lstm
 
 
 def worker(kind: str, seconds: float, threads: int) -> dict:
@@ -112,7 +121,7 @@ def main(argv=None):
         return
     from auralflow.models import list_models
     names = list_models() if args.models == ['all'] else args.models
-    kinds = ['openunmix'] + [k for n in names for k in ([n, f'{n}+wiener'] if n == DEFAULT else [n])]
+    kinds = ['openunmix'] + [k for n in names for k in [n, *extra_kinds(n)]]
     rows = [measure(kind, args.seconds, args.threads) for kind in kinds]
     print(f'## Speed and peak memory, {args.seconds:g} s stereo track, {args.threads} thread(s)\n\n{table(rows)}\n')
     if args.long_seconds:
