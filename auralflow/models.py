@@ -352,7 +352,8 @@ class LSTMBottleneck(nn.Module):
     def _recurrence(self, h: torch.Tensor) -> nn.Module:
         "The LSTM to run: an int8 copy inside `int8_lstms` on a CPU without gradients, else the float one."
         if torch.is_grad_enabled() or h.device.type != 'cpu' or not _INT8_LSTMS.get(): return self.lstm
-        weights = [(p.data_ptr(), p._version, p.sum().item()) for p in self.lstm.parameters()]  # changed if trained
+        weights = [(p.data_ptr(), p._version, p.reshape(-1)[::1021].sum().item())  # changed if trained or loaded
+                   for p in self.lstm.parameters()]
         if self._int8[0] != weights: self._int8 = (weights, int8_lstm(self.lstm))
         return self._int8[1] or self.lstm
 
