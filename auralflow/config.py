@@ -73,7 +73,8 @@ class TrainingConfig:
     min_lr: float = setting(1e-6, "lowest learning rate a schedule goes down to", min=0)
     patience: int = setting(20, "early stopping: validations without improvement before stopping (0: never)", min=0)
     max_grad_norm: float = setting(5.0, "clip the gradient norm to this value (0: no clipping)", min=0)
-    amp: bool = setting(True, "mixed precision with a gradient scaler (on CUDA; always off on CPU)")
+    amp: bool = setting(True, "mixed precision: float16 with a gradient scaler on CUDA, bfloat16 on a CPU that has it "
+                        "natively (AVX512-BF16 or AMX), else off")
     seed: int = setting(0, "seed of every random choice: same seed, same run (on CPU)", min=0)
     loss: str = setting(DEFAULT_LOSS, "training loss", choices=tuple(list_losses()))
     loss_kwargs: dict = setting({}, "extra arguments of the loss, as a JSON object")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'PARTIAL', 'UserError', 'user_message', 'did_you_mean', 'parse_device',
-           'os_error_message', 'output_folder', 'file_mode', 'atomic_path', 'atomic_write_text', 'remove_partials',
-           'cache_dir', 'in_notebook']
+           'cpu_has_bfloat16', 'mixed_precision', 'os_error_message', 'output_folder', 'file_mode', 'atomic_path',
+           'atomic_write_text', 'remove_partials', 'cache_dir', 'in_notebook']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
@@ -63,6 +63,22 @@ def parse_device(name: str | None = 'auto', # 'auto' or None: CUDA when availabl
     if device.type == 'mps' and not torch.backends.mps.is_available():
         raise UserError(f"device {name!r}: MPS is not available here; use cpu")
     return device
+
+# %% ../nbs/00_core.ipynb #820704c4
+def cpu_has_bfloat16() -> bool:
+    "Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX) and PyTorch has oneDNN to use it."
+    import torch
+    capabilities = getattr(torch.cpu, 'get_capabilities', dict)()  # x86 builds of PyTorch; {} elsewhere
+    native = capabilities.get('avx512_bf16') or capabilities.get('amx_bf16')
+    return bool(native) and torch.backends.mkldnn.is_available()
+
+def mixed_precision(device: torch.device | str, # where the model trains
+                   ) -> torch.dtype | None: # the autocast dtype of `amp`, or None: float32
+    "What `amp` trains in on `device`: float16 (with a gradient scaler) on CUDA, bfloat16 on a CPU that has it natively."
+    import torch
+    kind = torch.device(device).type
+    if kind == 'cuda': return torch.float16
+    return torch.bfloat16 if kind == 'cpu' and cpu_has_bfloat16() else None
 
 # %% ../nbs/00_core.ipynb #3a056673
 OS_REASONS = {errno.EROFS: 'read-only file system', errno.ENOSPC: 'no space left on the device',

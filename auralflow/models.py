@@ -345,7 +345,9 @@ class LSTMBottleneck(nn.Module):
         x = h if r == 1 else average_steps(h, r)   # [B, C, *S, M], M = ceil(N / r)
         seq = x.movedim(1, -1)                      # [B, *S, M, C]
         shape = seq.shape
-        out, _ = self._recurrence(h)(seq.reshape(-1, shape[-2], shape[-1]))  # [B * prod(S), M, 2H]
+        seq = seq.reshape(-1, shape[-2], shape[-1]).to(self.lstm.weight_ih_l0.dtype)  # [B * prod(S), M, C]
+        with torch.autocast('cpu', enabled=False):  # the weights' dtype under CPU autocast: bfloat16 trains 3.4x slower
+            out, _ = self._recurrence(h)(seq)       # [B * prod(S), M, 2H]
         y = self.proj(out).reshape(shape).movedim(-1, 1)          # [B, C, *S, M]
         return h + (y if r == 1 else y.repeat_interleave(r, -1)[..., :n])
 
@@ -387,6 +389,8 @@ def gaussian_kl(mu: torch.Tensor, # [B, L, *S] posterior means
                 logvar: torch.Tensor, # [B, L, *S] posterior log-variances
                ) -> torch.Tensor: # [L] KL of each latent channel
     "KL divergence of N(mu, exp(logvar)) from N(0, 1) per latent channel, in nats per element (mean over B and S)."
+    dtype = torch.promote_types(mu.dtype, torch.float32)  # at least float32, also under mixed precision
+    mu, logvar = mu.to(dtype), logvar.to(dtype)
     kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar)
     return kl.transpose(0, 1).flatten(1).mean(1)
 

@@ -23,8 +23,8 @@ from tqdm.auto import tqdm
 
 from .audio import (AudioError, DEFAULT_SUBTYPES, STEM_SUFFIX, SOUNDFILE_SUFFIXES, convert_channels,
                              is_stem_file, open_audio, resample)
-from .core import (PARTIAL, UserError, file_mode, os_error_message, output_folder, parse_device,
-                            remove_partials)
+from .core import (PARTIAL, UserError, file_mode, mixed_precision, os_error_message, output_folder,
+                            parse_device, remove_partials)
 from .models import int8_lstms
 from .persistence import load_model
 from .transforms import STFT, stream_overlap_add
@@ -32,9 +32,9 @@ from .transforms import STFT, stream_overlap_add
 # %% auto #0
 __all__ = ['SEPARATION_WINDOW_SECONDS', 'SEPARATION_OVERLAP_SECONDS', 'AUDIO_SUFFIXES', 'model_device', 'check_chunking',
            'target_names', 'check_targets', 'StreamResampler', 'resample_blocks', 'wiener_em', 'wiener_filter',
-           'separate_stream', 'separate', 'track_name', 'audio_files', 'is_track_folder', 'is_split_folder',
-           'collect_inputs', 'partial_path', 'write_stems', 'separate_file', 'wiener_option', 'separation_options',
-           'check_output_folder', 'run_separate', 'load_model']
+           'cpu_precision', 'separate_stream', 'separate', 'track_name', 'audio_files', 'is_track_folder',
+           'is_split_folder', 'collect_inputs', 'partial_path', 'write_stems', 'separate_file', 'wiener_option',
+           'separation_options', 'check_output_folder', 'run_separate', 'load_model']
 
 # %% ../nbs/11_separate.ipynb #74efe457
 def model_device(model: nn.Module) -> torch.device:
@@ -157,16 +157,24 @@ def wiener_filter(estimates: torch.Tensor, # [B, K, C, T] waveform estimates
     return torch.stack(out)
 
 # %% ../nbs/11_separate.ipynb #10e27ab0
-def _model_fn(model: nn.Module, index: list[int], iterations: int, device: torch.device, int8_lstm: bool):
+def cpu_precision(device: torch.device, float32: bool) -> contextlib.AbstractContextManager:
+    "Where the model runs on a CPU and `float32` is off: int8 LSTM weights, and bfloat16 autocast if the CPU has it."
+    if float32 or device.type != 'cpu': return contextlib.nullcontext()
+    fast = contextlib.ExitStack()
+    fast.enter_context(int8_lstms())
+    if mixed_precision(device) == torch.bfloat16: fast.enter_context(torch.autocast('cpu', torch.bfloat16))
+    return fast
+
+def _model_fn(model: nn.Module, index: list[int], iterations: int, device: torch.device, float32: bool):
     "The function `stream_overlap_add` calls: [b, C, chunk] -> [b, len(index), C, chunk] on the CPU."
     stft = next((m for m in model.modules() if isinstance(m, STFT)), None)  # a spectrogram model's own STFT
     def fn(batch):
-        with torch.inference_mode(), int8_lstms(int8_lstm):
+        with torch.inference_mode():
             batch = batch.to(device)
-            out = model(batch)
-            estimates = getattr(out, 'estimates', out)
+            with cpu_precision(device, float32): out = model(batch)
+            estimates = getattr(out, 'estimates', out).float()
             if iterations: estimates = wiener_filter(estimates, batch, iterations, stft)
-            return estimates[:, index].float().cpu().clone()  # clone: a normal tensor outside inference mode
+            return estimates[:, index].cpu().clone()  # clone: a normal tensor outside inference mode
     return fn
 
 def _take(held: collections.deque, n: int) -> torch.Tensor:
@@ -191,7 +199,7 @@ def separate_stream(model: nn.Module, # has targets, sample_rate, audio_channels
                     residual: bool = False, # also give 'residual' = mixture - sum of the estimates
                     wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
                     device: str | torch.device | None = None, # move the model there first; the model's device if None
-                    int8_lstm: bool = True, # on a CPU, LSTMs run with int8 weights (`int8_lstms`); False: float32
+                    float32: bool = False, # on a CPU too (default there: `cpu_precision`, int8 LSTMs and bfloat16)
                     progress: bool | float = False, # a progress bar (a float: the mixture's length in seconds)
                    ) -> Iterator[torch.Tensor]: # [targets (+ residual), channels, n] each, in order, on the CPU
     "Separate a mixture that arrives in blocks, yielding the estimates as soon as they are final."
@@ -202,7 +210,7 @@ def separate_stream(model: nn.Module, # has targets, sample_rate, audio_channels
     if iterations < 0: raise UserError(f"wiener must be True, False or a number of EM iterations >= 1, got {wiener}")
     device = torch.device(device) if device is not None else model_device(model)
     batch_size = batch_size or (1 if device.type == 'cpu' else 4)
-    fn = _model_fn(model.to(device), [model.targets.index(t) for t in names], iterations, device, int8_lstm)
+    fn = _model_fn(model.to(device), [model.targets.index(t) for t in names], iterations, device, float32)
     chunk, overlap = round(chunk_seconds * model.sample_rate), round(overlap_seconds * model.sample_rate)
     return _stream(model, blocks, sample_rate, channels, fn, chunk, overlap, batch_size, residual, progress)
 
@@ -244,14 +252,14 @@ def separate(model: nn.Module, # has targets, sample_rate, audio_channels; forwa
              residual: bool = False, # also return 'residual' = mixture - sum of the returned estimates
              wiener: bool | int = False, # Wiener post-filter: True = 1 EM iteration, an int = that many
              device: str | torch.device | None = None, # move the model there first; the model's device if None
-             int8_lstm: bool = True, # on a CPU, LSTMs run with int8 weights (`int8_lstms`); False: float32
+             float32: bool = False, # on a CPU too (default there: `cpu_precision`, int8 LSTMs and bfloat16)
              progress: bool = True, # show a progress bar
             ) -> dict[str, torch.Tensor]: # target -> [channels, samples], like `audio`, on the CPU
     "Separate a mixture of any length, rate and channel count into the model's targets."
     x = _check_mixture(audio, model)
     names = check_targets(model, targets) + (['residual'] if residual else [])
     stream = separate_stream(model, [x], sample_rate, x.shape[0], targets, chunk_seconds, overlap_seconds, batch_size,
-                             residual, wiener, device, int8_lstm, progress and x.shape[-1] / sample_rate)
+                             residual, wiener, device, float32, progress and x.shape[-1] / sample_rate)
     out, done = torch.empty(len(names), *x.shape), 0
     for y in stream: out[..., done:done + y.shape[-1]], done = y, done + y.shape[-1]
     return {name: (e if audio.ndim == 2 else e[0]) for name, e in zip(names, out)}
@@ -413,7 +421,8 @@ def separation_options(
     batch_size: Param('windows per forward pass (default: 1 on a CPU, where it is fastest and leanest; 4 on a GPU)',
                       int) = None,
     device: Param(DEVICE_HELP + ' (default: auto)', str) = None,
-    float_lstm: Param('on a CPU, run LSTMs in float32 (default: int8 weights, about 4x faster LSTMs)', bool) = False,
+    float32: Param('on a CPU, compute in float32 (default there: int8 LSTM weights and, where the CPU has it, '
+                   'bfloat16: about 2x faster, within 0.01 dB)', bool) = False,
 ) -> dict: # `device` (a torch.device) and the keyword arguments of `separate` (wiener, chunk_seconds, ...)
     """Windows, Wiener filter and device
 
@@ -421,7 +430,7 @@ def separation_options(
     check_chunking(chunk_seconds, overlap_seconds, batch_size)
     return dict(device=parse_device(device), wiener=wiener_option(wiener, wiener_iterations),
                 chunk_seconds=chunk_seconds, overlap_seconds=overlap_seconds, batch_size=batch_size,
-                int8_lstm=not float_lstm)
+                float32=float32)
 
 # %% ../nbs/11_separate.ipynb #7d6aa8d0
 def check_output_folder(out, # the --out folder

@@ -24,7 +24,7 @@ from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import save_audio
-from .core import UserError, cache_dir, in_notebook, parse_device
+from .core import UserError, cache_dir, in_notebook, mixed_precision, parse_device
 from .config import (Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config,
                               update_config)
 from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport,
@@ -318,8 +318,9 @@ class Trainer:
         self.loss_fn = create_loss(t.loss, **t.loss_kwargs)
         self.optimizer = torch.optim.AdamW(self.module.parameters(), lr=t.lr, weight_decay=t.weight_decay)
         self.scheduler = _scheduler(self.optimizer, t)
-        self.amp = t.amp and self.device.type == 'cuda'
-        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp)
+        self.amp_dtype = mixed_precision(self.device) if t.amp else None  # None: float32
+        self.amp = self.amp_dtype is not None
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
         self.state = dict(epoch=0, step=0, best_loss=math.inf, best_epoch=None, bad_validations=0, stopped=False,
                           history=[])
         self.callbacks = default_callbacks(cfg) if callbacks is None else list(callbacks)
@@ -435,7 +436,7 @@ def train_epoch(self: Trainer) -> float:
     for mixture, targets in bar:
         mixture, targets = mixture.to(self.device), targets.to(self.device)
         self.optimizer.zero_grad(set_to_none=True)
-        with torch.autocast(self.device.type, enabled=self.amp):
+        with torch.autocast(self.device.type, self.amp_dtype, enabled=self.amp):
             loss = self.loss_fn(self.model(mixture), targets, mixture)
         self._check_finite(loss, mixture, targets)
         value = float(loss.detach())
@@ -468,7 +469,7 @@ def validate(self: Trainer) -> dict:
     loss_sum, n, sdr_sum, m, kl_sum, variational = 0.0, 0, 0.0, 0, 0.0, False
     for mixture, targets in create_dataloader(items, self.cfg.data.batch_size, self.cfg.data.num_workers):
         mixture, targets = mixture.to(self.device), targets.to(self.device)
-        with torch.autocast(self.device.type, enabled=self.amp):
+        with torch.autocast(self.device.type, self.amp_dtype, enabled=self.amp):
             output = self.module(mixture)
             loss = self.loss_fn(output, targets, mixture)
         scores = si_sdr(output.estimates.float(), targets)  # [B, K, C]

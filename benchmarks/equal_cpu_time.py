@@ -25,7 +25,13 @@ With `--models A B` (for both actions) the runs are those default models instead
 one CPU hour (one core, one thread) trains of each. `score` then adds their rows to
 benchmarks/results/one_cpu_hour.json, replacing earlier rows of the same models; each row keeps its date and machine.
 `--set KEY=VALUE ...` gives those models other settings (JSON values, e.g. `--set wave_lstm_stride=2`); their runs and
-rows are then named `Model (KEY=VALUE)`, beside the default rows.
+rows are then named `Model (KEY=VALUE)`, beside the default rows. `--results NAME` puts such rows in another file of
+benchmarks/results (the float32 and bfloat16 runs of `10_trainer`'s "Mixed precision on a CPU" are in
+mixed_precision.json), and `train --core N` pins the first run to core N, so that two invocations with different
+`--set` can train side by side:
+
+    python benchmarks/equal_cpu_time.py train RUNS --data DATA --models SpectrogramNetSimple --set amp=false --core 0 &
+    python benchmarks/equal_cpu_time.py train RUNS --data DATA --models SpectrogramNetSimple --set amp=true --core 1
 """
 import argparse
 import datetime
@@ -98,7 +104,7 @@ def runs_of(models: list | None, names: list | None = None, settings: dict | Non
 
 
 def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None,
-          steps: int | None = None, names: list | None = None, settings: dict | None = None):
+          steps: int | None = None, names: list | None = None, settings: dict | None = None, first_core: int = 0):
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
@@ -109,8 +115,9 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
                 f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps})")
         env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-        procs.append(subprocess.Popen(['taskset', '-c', str(core % os.cpu_count()), sys.executable, '-c', code],
-                                      env=env, stdout=open(runs / f'{design}.log', 'a'), stderr=subprocess.STDOUT))
+        pin = str((first_core + core) % os.cpu_count())
+        procs.append(subprocess.Popen(['taskset', '-c', pin, sys.executable, '-c', code], env=env,
+                                      stdout=open(runs / f'{design}.log', 'a'), stderr=subprocess.STDOUT))
     return max(p.wait() for p in procs)
 
 
@@ -124,7 +131,7 @@ def merge_rows(earlier: dict, rows: list, order: list | None = None) -> list:
 
 
 def score(runs: Path, data: list, labels: list | None = None, models: list | None = None, steps: int | None = None,
-          names: list | None = None, settings: dict | None = None):
+          names: list | None = None, settings: dict | None = None, results: str | None = None):
     sys.path.insert(0, str(HERE))
     from cpu_hour import score as test_score
     from auralflow.trainer import load_checkpoint
@@ -136,7 +143,8 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
         scores = {f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)}
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
                          best_step=best['state']['step'], **scores, curve=curve))
-    out = HERE / 'results' / ('one_cpu_hour.json' if models else 'equal_steps.json' if steps else 'equal_cpu_time.json')
+    out = HERE / 'results' / ((results or 'one_cpu_hour.json') if models else 'equal_steps.json' if steps
+                              else 'equal_cpu_time.json')
     from readme_tables import machine
     today = dict(date=str(datetime.date.today()), machine=machine())
     for r in rows: r.update(today)
@@ -158,6 +166,10 @@ def main(argv=None) -> int:
     p.add_argument('--cpu-minutes', type=float, default=60.0)
     p.add_argument('--samples-per-epoch', type=int, default=256)
     p.add_argument('--steps', type=int, help='stop each run at this step too; score writes results/equal_steps.json')
+    p.add_argument('--core', type=int, default=0, help='train: the core of the first run (the next run takes the next '
+                   'core), so that two invocations can run side by side')
+    p.add_argument('--results', help='score, with --models: the file in benchmarks/results to add the rows to '
+                   '(default one_cpu_hour.json)')
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
     runs = p.add_mutually_exclusive_group()
     runs.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
@@ -173,8 +185,8 @@ def main(argv=None) -> int:
     if settings and not args.models: p.error('--set applies to --models runs')
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,
-                     args.designs, settings)
-    score(args.runs, args.data, args.labels, args.models, args.steps, args.designs, settings)
+                     args.designs, settings, args.core)
+    score(args.runs, args.data, args.labels, args.models, args.steps, args.designs, settings, args.results)
     return 0
 
 

@@ -126,15 +126,18 @@ def speed_table() -> str:
     header = [c.strip() for c in rows[0]]
     separation = {r[0].strip(): dict(zip(header, (c.strip() for c in r))) for r in rows[1:]}
     lines = [f'Measured {train[0].lstrip("# ")}; {train[1]}. Separation: a 60 s stereo song, 1 thread, per CPU-second.',
-             '', '| Model | training examples/s vs umxhq | target | separation speed vs umxhq (with its Wiener step) '
-             '| target | the same with float32 LSTMs | peak RSS while separating |', '|---|---|---|---|---|---|---|']
+             '', '| Model | training examples/s vs umxhq | the same in float32 | target | separation speed vs umxhq '
+             '(with its Wiener step) | target | the same in float32 | peak RSS while separating |',
+             '|---|---|---|---|---|---|---|---|']
     for name in [n for n in rates if n in PROMISED]:
         train_target, sep_target = TARGETS.get(name, LSTM_VAE_TARGETS)
-        sep, float_lstm = separation.get(name, {}), separation.get(f'{name}+float', {})
-        lines.append(f"| {name} | {rates[name]:.2f}x | >= {train_target:g}x | {sep.get('vs_openunmix', '-')} "
-                     f"| >= {sep_target:g}x | {float_lstm.get('vs_openunmix', '')} | {sep.get('rss_peak_mb', '-')} MB |")
+        sep, exact = separation.get(name, {}), separation.get(f'{name}+float32', {})
+        float32 = f"{rates[name + '+float32']:.2f}x" if name + '+float32' in rates else ''
+        lines.append(f"| {name} | {rates[name]:.2f}x | {float32} | >= {train_target:g}x "
+                     f"| {sep.get('vs_openunmix', '-')} | >= {sep_target:g}x | {exact.get('vs_openunmix', '')} "
+                     f"| {sep.get('rss_peak_mb', '-')} MB |")
     ref = separation.get('openunmix', {})
-    lines.append(f"| Open-Unmix umxhq | 1.00x | | 1.00x | | | {ref.get('rss_peak_mb', '-')} MB |")
+    lines.append(f"| Open-Unmix umxhq | 1.00x | | | 1.00x | | | {ref.get('rss_peak_mb', '-')} MB |")
     return '\n'.join(lines)
 
 

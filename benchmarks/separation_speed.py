@@ -4,10 +4,11 @@ Measures, on the same generated stereo 44.1 kHz track (default 60 s), the speed 
 second of wall-clock time and the peak resident memory (RSS) of
 
 * an Auralflow model at its default size (untrained; `SpectrogramNetSimple` unless `--models` names others, or
-  `all`) through `auralflow.separate.separate` (6 s windows, 1 s overlap, one window at a time, LSTMs with int8
-  weights: `auralflow.models.int8_lstms`);
+  `all`) through `auralflow.separate.separate` (6 s windows, 1 s overlap, one window at a time, in its CPU default
+  precision, `auralflow.separate.cpu_precision`: LSTMs with int8 weights, and bfloat16 where the CPU has it natively);
 * `MODEL+wiener`: the same with one EM iteration of the multichannel Wiener filter (SpectrogramNetSimple);
-* `MODEL+float`: the same with float32 LSTMs (`int8_lstm=False`), for every model that has an LSTM;
+* `MODEL+float32`: the same in float32 (`float32=True`: no int8 LSTMs, no bfloat16), for every model whose CPU
+  default differs from that (one with an LSTM, or every model on a CPU with native bfloat16);
 * `openunmix`: `openunmix.umxhq(pretrained=False)`, its `Separator` with 4 targets and its default one Wiener
   iteration, run on the whole track at once as `openunmix.predict.separate` does.
 
@@ -58,7 +59,7 @@ def separator(kind: str):
         from auralflow.models import create_model
         from auralflow.separate import separate
         name, _, extra = kind.partition('+')
-        options = dict(wiener=extra == 'wiener', int8_lstm=extra != 'float')
+        options = dict(wiener=extra == 'wiener', float32=extra == 'float32')
         model = create_model(name).eval()
         return lambda audio: list(separate(model, audio, SAMPLE_RATE, progress=False, **options).values())
     import openunmix
@@ -67,10 +68,11 @@ def separator(kind: str):
 
 
 def extra_kinds(name: str) -> list[str]:
-    "The variants measured beside model `name`: its Wiener step (the default model), its float32 LSTMs (if any)."
+    "The variants measured beside model `name`: its Wiener step (the default model), float32 (where that differs)."
+    from auralflow.core import cpu_has_bfloat16
     from auralflow.models import LSTMBottleneck, create_model
-    has_lstm = any(isinstance(m, LSTMBottleneck) for m in create_model(name).modules())
-    return [f'{name}+wiener'] * (name == DEFAULT) + [f'{name}+float'] * has_lstm
+    lower = cpu_has_bfloat16() or any(isinstance(m, LSTMBottleneck) for m in create_model(name).modules())
+    return [f'{name}+wiener'] * (name == DEFAULT) + [f'{name}+float32'] * lower
 
 
 def worker(kind: str, seconds: float, threads: int) -> dict:

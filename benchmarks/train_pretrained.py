@@ -187,7 +187,7 @@ def main(argv=None):
     data = a.data or generate(a.runs / 'data', a.generate, a.seconds, a.seed, a.backend, a.jobs)
     print(f"data ready in {time.time() - start:.0f} s: {data}", flush=True)
     workers = a.workers if a.workers is not None else max(  # 0 loads data in the training process
-        1, (os.cpu_count() or 2) // (len(a.models) + bool(a.smoke) + a.openunmix) - 1)
+        1, (os.cpu_count() or 2) // max(1, len(a.models) + bool(a.smoke) + a.openunmix) - 1)
     for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE)
     smoker = None
     if a.smoke:

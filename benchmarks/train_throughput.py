@@ -4,7 +4,9 @@ One training step = forward, loss, backward, gradient clipping and an AdamW upda
 at 44.1 kHz; data loading is left out (see data_throughput.py). Both sides separate four targets:
 
 * each named Auralflow model at its default size (auralflow.models), trained end to end on waveforms with its default
-  training loss (auralflow.config.default_loss: l1, or kl for the VAEs), exactly as auralflow.trainer does;
+  training loss (auralflow.config.default_loss: l1, or kl for the VAEs), exactly as auralflow.trainer does: with its
+  default mixed precision (auralflow.trainer.mixed_precision: bfloat16 autocast on a CPU that has it natively), and
+  again in float32 (rows MODEL+float32) where that differs;
 * Open-Unmix umxhq (openunmix.umxhq(pretrained=False): four OpenUnmix networks, one per target), trained the way
   Open-Unmix trains: STFT magnitude of the mixture in, MSE against each target's magnitude.
 
@@ -22,16 +24,19 @@ import torch
 from auralflow.config import default_loss
 from auralflow.losses import create_loss
 from auralflow.models import create_model, list_models
+from auralflow.trainer import mixed_precision
 
 
-def auralflow_step(model):
-    "A training step function for an Auralflow model (or its name): (mixture [B, C, T], targets [B, K, C, T]) -> loss."
+def auralflow_step(model, amp_dtype: torch.dtype | None = None):
+    """A training step function for an Auralflow model (or its name): (mixture [B, C, T], targets [B, K, C, T]) -> loss;
+    under CPU autocast to `amp_dtype` if given."""
     model = (create_model(model) if isinstance(model, str) else model).train()
     loss_fn = create_loss(default_loss(type(model).__name__))
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     def step(mixture, targets):
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(mixture), targets, mixture)
+        with torch.autocast('cpu', amp_dtype, enabled=amp_dtype is not None):
+            loss = loss_fn(model(mixture), targets, mixture)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         optimizer.step()
@@ -77,16 +82,21 @@ def main(argv=None) -> int:
     torch.manual_seed(0)
     targets = 0.1 * torch.randn(args.batch_size, 4, 2, int(args.chunk_seconds * 44100))
     mixture = targets.sum(1)
-    contenders = {'Open-Unmix umxhq': openunmix_step(), **{name: auralflow_step(name) for name in names}}
+    amp = mixed_precision('cpu')  # what the trainer uses here: bfloat16 or None (float32)
+    contenders = {'Open-Unmix umxhq': openunmix_step()}
+    for name in names:
+        contenders[name] = auralflow_step(name, amp)
+        if amp is not None: contenders[f'{name}+float32'] = auralflow_step(name)
     best = best_step_times(contenders, mixture, targets, args.steps, args.repeats)
 
     print(f"CPU training throughput: batch {args.batch_size} x {args.chunk_seconds:g} s stereo at 44.1 kHz, "
-          f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps")
-    print(f"{'model':<24} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10} {'vs umxhq':>9}")
+          f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps, "
+          f"Auralflow in {str(amp or torch.float32).split('.')[1]} (the trainer's amp here), umxhq in float32")
+    print(f"{'model':<28} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10} {'vs umxhq':>9}")
     theirs = best['Open-Unmix umxhq']
     for name, (_, params) in contenders.items():
         rate = args.batch_size / best[name]
-        print(f"{name:<24} {params / 1e6:>7.1f}M {best[name]:>8.2f} {rate:>11.2f} {rate * args.chunk_seconds:>10.2f} "
+        print(f"{name:<28} {params / 1e6:>7.1f}M {best[name]:>8.2f} {rate:>11.2f} {rate * args.chunk_seconds:>10.2f} "
               f"{theirs / best[name]:>8.2f}x")
     return 0
 
