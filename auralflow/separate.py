@@ -422,7 +422,7 @@ def separation_options(
                       int) = None,
     device: Param(DEVICE_HELP + ' (default: auto)', str) = None,
     float32: Param('on a CPU, compute in float32 (default there: int8 LSTM weights and, where the CPU has it, '
-                   'bfloat16: about 2x faster, within 0.01 dB)', bool) = False,
+                   'bfloat16: about 2x faster, within 0.05 dB)', bool) = False,
 ) -> dict: # `device` (a torch.device) and the keyword arguments of `separate` (wiener, chunk_seconds, ...)
     """Windows, Wiener filter and device
 

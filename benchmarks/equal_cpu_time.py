@@ -26,7 +26,7 @@ one CPU hour (one core, one thread) trains of each. `score` then adds their rows
 benchmarks/results/one_cpu_hour.json, replacing earlier rows of the same models; each row keeps its date and machine.
 `--set KEY=VALUE ...` gives those models other settings (JSON values, e.g. `--set wave_lstm_stride=2`); their runs and
 rows are then named `Model (KEY=VALUE)`, beside the default rows. `--results NAME` puts such rows in another file of
-benchmarks/results (the float32 and bfloat16 runs of `10_trainer`'s "Mixed precision on a CPU" are in
+benchmarks/results (the float32 and bfloat16 runs of `10_trainer`'s "Faster on a CPU: bfloat16" are in
 mixed_precision.json), and `train --core N` pins the first run to core N, so that two invocations with different
 `--set` can train side by side:
 

@@ -7,6 +7,7 @@
     python benchmarks/readme_tables.py throughput        # BSSEval, generation, separation memory, start-up (saved outputs)
     python benchmarks/readme_tables.py equal_time        # pooled vs strided U-Net for the same CPU time (saved output)
     python benchmarks/readme_tables.py one_hour          # what one CPU hour trains of each default model (saved output)
+    python benchmarks/readme_tables.py mixed_precision   # SpectrogramNetSimple in float32 and bfloat16 (saved output)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -194,11 +195,12 @@ def throughput_table() -> str:
     return '\n'.join(rows)
 
 
-def designs_table(results: str = 'equal_cpu_time.json') -> str:
-    "The U-Net designs of SpectrogramNetSimple after the same CPU time (or steps: equal_steps.json)."
+def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net') -> str:
+    """Runs of SpectrogramNetSimple side by side: its U-Net designs after the same CPU time (or steps: equal_steps.json),
+    or float32 against bfloat16 (mixed_precision.json)."""
     saved = json.loads((RESULTS / results).read_text())
     sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
-    rows = [f'| U-Net | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
+    rows = [f'| {what} | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
     for r in saved['rows']:
         rows.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
                     + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
@@ -239,12 +241,14 @@ def main(argv=None):
     sub.add_parser('equal_time', help='pooled vs strided U-Net after the same CPU time, from the saved output')
     sub.add_parser('equal_steps', help='pooled vs strided U-Net after the same steps, from the saved output')
     sub.add_parser('one_hour', help='what one CPU hour trains of each default model, from the saved outputs')
+    sub.add_parser('mixed_precision', help='SpectrogramNetSimple trained in float32 and in bfloat16 for one CPU hour')
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
             else throughput_table() if args.table == 'throughput' else designs_table() if args.table == 'equal_time'
             else designs_table('equal_steps.json') if args.table == 'equal_steps'
             else one_hour_table() if args.table == 'one_hour'
+            else designs_table('mixed_precision.json', 'Run') if args.table == 'mixed_precision'
             else scores_table(json.loads(args.results.read_text())))
     replace_block(args.table, text)
     print(text)
