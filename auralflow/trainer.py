@@ -538,7 +538,8 @@ def fit(self: Trainer) -> list[dict]:
             self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise the epochs to go on "
                      f"(`auralflow config {self.folder} --epochs {s['epoch'] + 10}`)")
         else:
-            precision = f"{str(self.amp_dtype)[6:]} mixed precision (--no-amp: float32)" if self.amp else 'float32'
+            dtype = str(self.amp_dtype).removeprefix('torch.')
+            precision = f"{dtype} mixed precision (--no-amp: float32)" if self.amp else 'float32'
             size = sum(p.numel() for p in self.module.parameters()) / 1e6
             self.log(f"training {self.cfg.model_name} ({size:.1f} M parameters) from epoch {s['epoch'] + 1} on "
                      f"{self.device}, in {precision}")

@@ -7,7 +7,7 @@
     python benchmarks/readme_tables.py throughput        # BSSEval, generation, separation memory, start-up (saved outputs)
     python benchmarks/readme_tables.py equal_time        # pooled vs strided U-Net for the same CPU time (saved output)
     python benchmarks/readme_tables.py one_hour          # what one CPU hour trains of each default model (saved output)
-    python benchmarks/readme_tables.py mixed_precision   # SpectrogramNetSimple in float32 and bfloat16 (saved output)
+    python benchmarks/readme_tables.py mixed_precision   # models trained in float32 and in bfloat16 (saved output)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -196,8 +196,8 @@ def throughput_table() -> str:
 
 
 def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net') -> str:
-    """Runs of SpectrogramNetSimple side by side: its U-Net designs after the same CPU time (or steps: equal_steps.json),
-    or float32 against bfloat16 (mixed_precision.json)."""
+    """Training runs side by side: SpectrogramNetSimple's U-Net designs after the same CPU time (or steps:
+    equal_steps.json), or models in float32 against bfloat16 (mixed_precision.json)."""
     saved = json.loads((RESULTS / results).read_text())
     sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
     rows = [f'| {what} | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
@@ -241,7 +241,7 @@ def main(argv=None):
     sub.add_parser('equal_time', help='pooled vs strided U-Net after the same CPU time, from the saved output')
     sub.add_parser('equal_steps', help='pooled vs strided U-Net after the same steps, from the saved output')
     sub.add_parser('one_hour', help='what one CPU hour trains of each default model, from the saved outputs')
-    sub.add_parser('mixed_precision', help='SpectrogramNetSimple trained in float32 and in bfloat16 for one CPU hour')
+    sub.add_parser('mixed_precision', help='models trained in float32 and in bfloat16 side by side, from the saved output')
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'

@@ -5,7 +5,7 @@ at 44.1 kHz; data loading is left out (see data_throughput.py). Both sides separ
 
 * each named Auralflow model at its default size (auralflow.models), trained end to end on waveforms with its default
   training loss (auralflow.config.default_loss: l1, or kl for the VAEs), exactly as auralflow.trainer does: with its
-  default mixed precision (auralflow.trainer.mixed_precision: bfloat16 autocast on a CPU that has it natively), and
+  default mixed precision (auralflow.core.mixed_precision: bfloat16 autocast on a CPU that has it natively), and
   again in float32 (rows MODEL+float32) where that differs;
 * Open-Unmix umxhq (openunmix.umxhq(pretrained=False): four OpenUnmix networks, one per target), trained the way
   Open-Unmix trains: STFT magnitude of the mixture in, MSE against each target's magnitude.
@@ -22,9 +22,9 @@ import time
 import torch
 
 from auralflow.config import default_loss
+from auralflow.core import mixed_precision
 from auralflow.losses import create_loss
 from auralflow.models import create_model, list_models
-from auralflow.trainer import mixed_precision
 
 
 def auralflow_step(model, amp_dtype: torch.dtype | None = None):
@@ -91,7 +91,7 @@ def main(argv=None) -> int:
 
     print(f"CPU training throughput: batch {args.batch_size} x {args.chunk_seconds:g} s stereo at 44.1 kHz, "
           f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps, "
-          f"Auralflow in {str(amp or torch.float32).split('.')[1]} (the trainer's amp here), umxhq in float32")
+          f"Auralflow in {str(amp or torch.float32).removeprefix('torch.')} (the trainer's amp here), umxhq in float32")
     print(f"{'model':<28} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10} {'vs umxhq':>9}")
     theirs = best['Open-Unmix umxhq']
     for name, (_, params) in contenders.items():
