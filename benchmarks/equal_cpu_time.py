@@ -19,7 +19,8 @@ strided_freq_levels that with k x k kernels at its first two levels).
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
-writes benchmarks/results/equal_steps.json. Train a copy of the equal-time RUNS to keep both sets of checkpoints.
+writes benchmarks/results/equal_steps.json (or `--results NAME`: the pair trained in bfloat16 is in
+equal_steps_bfloat16.json). Train a copy of the equal-time RUNS to keep both sets of checkpoints.
 
 With `--models A B` (for both actions) the runs are those default models instead, side by side in the same way: what
 one CPU hour (one core, one thread) trains of each. `score` then adds their rows to
@@ -28,7 +29,8 @@ benchmarks/results/one_cpu_hour.json, replacing earlier rows of the same models;
 rows are then named `Model (KEY=VALUE)`, beside the default rows. `--results NAME` puts such rows in another file of
 benchmarks/results (the float32 and bfloat16 runs of `10_trainer`'s "Faster on a CPU: bfloat16" are in
 mixed_precision.json), and `train --core N` pins the first run to core N, so that two invocations with different
-`--set` can train side by side:
+`--set` can train side by side. `train --threads N` gives each run N cores and torch threads (for a long `--steps`
+run on a machine with cores to spare; its CPU minutes then count all N threads):
 
     python benchmarks/equal_cpu_time.py train RUNS --data DATA --models SpectrogramNetSimple --set amp=false --core 0 &
     python benchmarks/equal_cpu_time.py train RUNS --data DATA --models SpectrogramNetSimple --set amp=true --core 1
@@ -42,6 +44,7 @@ import sys
 import time
 from pathlib import Path
 
+import torch
 from auralflow.trainer import Callback
 
 HERE = Path(__file__).parent
@@ -62,7 +65,8 @@ class CpuBudget(Callback):
         now = time.process_time()
         record = trainer.state['history'][-1]
         row = dict(cpu_s=round(now - self.start, 1), step=trainer.state['step'], epoch=trainer.epoch,
-                   train_loss=record['train_loss'], valid_si_sdr=record.get('valid_si_sdr'))
+                   train_loss=record['train_loss'], valid_si_sdr=record.get('valid_si_sdr'),
+                   precision=run_precision(trainer.amp_dtype), threads=torch.get_num_threads())
         with open(self.log, 'a') as f: f.write(json.dumps(row) + '\n')
         self._stop_if_done(trainer, now - self.start + (now - self.last))  # judged by this epoch's CPU time
         self.last = now
@@ -73,11 +77,15 @@ class CpuBudget(Callback):
         if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
 
 
-def train_one(folder: Path, seconds: float, steps: int | None = None):
-    "Train `folder` (prepared by `train`) in this process on one thread until the CPU budget or `steps`."
-    import torch
+def run_precision(amp_dtype) -> str:
+    "The precision a run trains in: its autocast dtype's name, or float32."
+    return str(amp_dtype).removeprefix('torch.') if amp_dtype is not None else 'float32'
+
+
+def train_one(folder: Path, seconds: float, steps: int | None = None, threads: int = 1):
+    "Train `folder` (prepared by `train`) in this process on `threads` torch threads until the CPU budget or `steps`."
     from auralflow.trainer import train
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl', steps)], progress=False)
 
 
@@ -104,7 +112,8 @@ def runs_of(models: list | None, names: list | None = None, settings: dict | Non
 
 
 def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, models: list | None = None,
-          steps: int | None = None, names: list | None = None, settings: dict | None = None, first_core: int = 0):
+          steps: int | None = None, names: list | None = None, settings: dict | None = None, first_core: int = 0,
+          threads: int = 1):
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
@@ -113,9 +122,10 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
         folder = runs / design
         prepare(folder, model, data, 0, {**recipe, **overrides})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
-                f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps})")
-        env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-        pin = str((first_core + core) % os.cpu_count())
+                f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps}, {threads})")
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+        first = first_core + core * threads
+        pin = ','.join(str(c % os.cpu_count()) for c in range(first, first + threads))
         procs.append(subprocess.Popen(['taskset', '-c', pin, sys.executable, '-c', code], env=env,
                                       stdout=open(runs / f'{design}.log', 'a'), stderr=subprocess.STDOUT))
     return max(p.wait() for p in procs)
@@ -141,10 +151,12 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
         scores = {f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)}
+        # curves written before 2026-12-01 have neither field: float32 (no CPU autocast then), one thread
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
-                         best_step=best['state']['step'], **scores, curve=curve))
-    out = HERE / 'results' / ((results or 'one_cpu_hour.json') if models else 'equal_steps.json' if steps
-                              else 'equal_cpu_time.json')
+                         best_step=best['state']['step'], precision=curve[-1].get('precision', 'float32'),
+                         threads=curve[-1].get('threads', 1), **scores, curve=curve))
+    out = HERE / 'results' / (results or ('one_cpu_hour.json' if models else 'equal_steps.json' if steps
+                                          else 'equal_cpu_time.json'))
     from readme_tables import machine
     today = dict(date=str(datetime.date.today()), machine=machine())
     for r in rows: r.update(today)
@@ -168,8 +180,10 @@ def main(argv=None) -> int:
     p.add_argument('--steps', type=int, help='stop each run at this step too; score writes results/equal_steps.json')
     p.add_argument('--core', type=int, default=0, help='train: the core of the first run (the next run takes the next '
                    'core), so that two invocations can run side by side')
-    p.add_argument('--results', help='score, with --models: the file in benchmarks/results to add the rows to '
-                   '(default one_cpu_hour.json)')
+    p.add_argument('--threads', type=int, default=1, help='train: torch threads and cores per run (default 1; more '
+                   'only for --steps runs, whose CPU minutes then count every thread)')
+    p.add_argument('--results', help='score: the file in benchmarks/results to add the rows to (default '
+                   'one_cpu_hour.json with --models, else equal_steps.json with --steps, else equal_cpu_time.json)')
     p.add_argument('--labels', nargs='*', help='score: a name per test set for the table (default: folder names)')
     runs = p.add_mutually_exclusive_group()
     runs.add_argument('--models', nargs='*', help='default models to run side by side instead of the two U-Nets '
@@ -185,7 +199,7 @@ def main(argv=None) -> int:
     if settings and not args.models: p.error('--set applies to --models runs')
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,
-                     args.designs, settings, args.core)
+                     args.designs, settings, args.core, args.threads)
     score(args.runs, args.data, args.labels, args.models, args.steps, args.designs, settings, args.results)
     return 0
 

@@ -6,6 +6,7 @@
     python benchmarks/readme_tables.py speed --logs      # the table from their last saved outputs (benchmarks/results)
     python benchmarks/readme_tables.py throughput        # BSSEval, generation, separation memory, start-up (saved outputs)
     python benchmarks/readme_tables.py equal_time        # pooled vs strided U-Net for the same CPU time (saved output)
+    python benchmarks/readme_tables.py equal_steps       # ... for the same steps (equal_steps_bfloat16: in bfloat16)
     python benchmarks/readme_tables.py one_hour          # what one CPU hour trains of each default model (saved output)
     python benchmarks/readme_tables.py mixed_precision   # models trained in float32 and in bfloat16 (saved output)
 
@@ -195,17 +196,44 @@ def throughput_table() -> str:
     return '\n'.join(rows)
 
 
-def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net') -> str:
+def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net', together: bool = True) -> str:
     """Training runs side by side: SpectrogramNetSimple's U-Net designs after the same CPU time (or steps:
-    equal_steps.json), or models in float32 against bfloat16 (mixed_precision.json)."""
+    equal_steps.json), or models in float32 against bfloat16 (mixed_precision.json). What all rows share (date,
+    machine, precision, threads) is said above the table; what differs gets a column."""
     saved = json.loads((RESULTS / results).read_text())
+    runs = [run_settings(saved, r) for r in saved['rows']]
+    varying = [k for k in RUN_SETTINGS if len({s[k] for s in runs}) > 1]
     sets = [k for k in saved['rows'][0] if k.endswith('(dB)')]
-    rows = [f'| {what} | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
-    for r in saved['rows']:
-        rows.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
-                    + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
+    column = varying[0] if len(varying) == 1 else 'trained'  # what tells the rows' runs apart
+    head = [what, *([column] if varying else []), 'CPU minutes', 'steps', 'best step', *sets]
+    rows = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r, s in zip(saved['rows'], runs):
+        run = [', '.join(threads(s[k]) if k == 'threads' else str(s[k]) for k in varying)]
+        cells = [r['design'], *(run if varying else []), f"{r['cpu_s'] / 60:.0f}", str(r['steps']),
+                 str(r['best_step']), *(f'{r[k] + 0:+.2f}' for k in sets)]
+        rows.append('| ' + ' | '.join(cells) + ' |')
+    shared = {k: v for k, v in runs[0].items() if k not in varying}
+    intro = ('Measured' + (f" {shared['date']}" if 'date' in shared else '')
+             + (f" on {shared['machine']}" if 'machine' in shared else '')
+             + (f", in {shared['precision']}" if 'precision' in shared else '')
+             + (f", {threads(shared['threads'])} each" if 'threads' in shared else '')
+             + (', side by side.' if together else '.'))
+    if not shared: intro = 'The trained column says when, where and how each run was trained.'
     goal = f" Each run's goal: step {saved['target_steps']}." if 'target_steps' in saved else ''
-    return f"Measured {measured(saved)}, one thread each, side by side.{goal}\n\n" + '\n'.join(rows)
+    return intro + goal + '\n\n' + '\n'.join(rows)
+
+
+def threads(n: int) -> str:
+    return 'one thread' if n == 1 else f'{n} threads'
+
+
+RUN_SETTINGS = ('date', 'machine', 'precision', 'threads')
+
+
+def run_settings(saved: dict, row: dict) -> dict:
+    "A training run's date, machine, precision and torch threads (rows written before 2026-12-01: float32, 1 thread)."
+    defaults = dict(date=saved.get('date'), machine=saved.get('machine'), precision='float32', threads=1)
+    return {k: row.get(k, defaults[k]) for k in RUN_SETTINGS}
 
 
 def measured(saved: dict) -> str:
@@ -240,6 +268,7 @@ def main(argv=None):
     sub.add_parser('throughput', help='BSSEval, generation, separation memory and start-up, from saved outputs')
     sub.add_parser('equal_time', help='pooled vs strided U-Net after the same CPU time, from the saved output')
     sub.add_parser('equal_steps', help='pooled vs strided U-Net after the same steps, from the saved output')
+    sub.add_parser('equal_steps_bfloat16', help='the same in bfloat16, from the saved output')
     sub.add_parser('one_hour', help='what one CPU hour trains of each default model, from the saved outputs')
     sub.add_parser('mixed_precision', help='models trained in float32 and in bfloat16 side by side, from the saved output')
     args = parser.parse_args(argv)
@@ -247,6 +276,7 @@ def main(argv=None):
     text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
             else throughput_table() if args.table == 'throughput' else designs_table() if args.table == 'equal_time'
             else designs_table('equal_steps.json') if args.table == 'equal_steps'
+            else designs_table('equal_steps_bfloat16.json', together=False) if args.table == 'equal_steps_bfloat16'
             else one_hour_table() if args.table == 'one_hour'
             else designs_table('mixed_precision.json', 'Run') if args.table == 'mixed_precision'
             else scores_table(json.loads(args.results.read_text())))
