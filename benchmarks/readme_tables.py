@@ -208,7 +208,7 @@ def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net', tog
     head = [what, *([column] if varying else []), 'CPU minutes', 'steps', 'best step', *sets]
     rows = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r, s in zip(saved['rows'], runs):
-        run = [', '.join(threads(s[k]) if k == 'threads' else str(s[k]) for k in varying)]
+        run = [', '.join(threads_text(s[k]) if k == 'threads' else str(s[k]) for k in varying)]
         cells = [r['design'], *(run if varying else []), f"{r['cpu_s'] / 60:.0f}", str(r['steps']),
                  str(r['best_step']), *(f'{r[k] + 0:+.2f}' for k in sets)]
         rows.append('| ' + ' | '.join(cells) + ' |')
@@ -216,14 +216,15 @@ def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net', tog
     intro = ('Measured' + (f" {shared['date']}" if 'date' in shared else '')
              + (f" on {shared['machine']}" if 'machine' in shared else '')
              + (f", in {shared['precision']}" if 'precision' in shared else '')
-             + (f", {threads(shared['threads'])} each" if 'threads' in shared else '')
+             + (f", {threads_text(shared['threads'])} each" if 'threads' in shared else '')
              + (', side by side.' if together else '.'))
     if not shared: intro = 'The trained column says when, where and how each run was trained.'
     goal = f" Each run's goal: step {saved['target_steps']}." if 'target_steps' in saved else ''
     return intro + goal + '\n\n' + '\n'.join(rows)
 
 
-def threads(n: int) -> str:
+def threads_text(n: int) -> str:
+    "'one thread' or 'N threads'."
     return 'one thread' if n == 1 else f'{n} threads'
 
 
