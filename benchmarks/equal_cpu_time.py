@@ -197,6 +197,7 @@ def main(argv=None) -> int:
     from train_pretrained import parse_settings
     settings = parse_settings(args.set)
     if settings and not args.models: p.error('--set applies to --models runs')
+    if not 1 <= args.threads <= os.cpu_count(): p.error(f'--threads must be 1 to {os.cpu_count()} (the cores here)')
     if args.action == 'train':
         return train(args.runs, args.data[0], args.cpu_minutes, args.samples_per_epoch, args.models, args.steps,
                      args.designs, settings, args.core, args.threads)
