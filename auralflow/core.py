@@ -17,8 +17,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['DEVICE_PATTERN', 'OS_REASONS', 'PARTIAL', 'UserError', 'user_message', 'did_you_mean', 'parse_device',
-           'cpu_has_bfloat16', 'mixed_precision', 'os_error_message', 'output_folder', 'file_mode', 'atomic_path',
-           'atomic_write_text', 'remove_partials', 'cache_dir', 'in_notebook']
+           'cpu_has_bfloat16', 'mixed_precision', 'precision_name', 'os_error_message', 'output_folder', 'file_mode',
+           'atomic_path', 'atomic_write_text', 'remove_partials', 'cache_dir', 'in_notebook']
 
 # %% ../nbs/00_core.ipynb #2d436675
 class UserError(ValueError):
@@ -79,6 +79,12 @@ def mixed_precision(device: torch.device | str, # where the model trains
     kind = torch.device(device).type
     if kind == 'cuda': return torch.float16
     return torch.bfloat16 if kind == 'cpu' and cpu_has_bfloat16() else None
+
+def precision_name(amp_dtype: torch.dtype | None, # an autocast dtype, or None: float32
+                  ) -> str:
+    "The name logs and results give a precision: 'bfloat16', 'float16', or 'float32' without autocast."
+    import torch
+    return str(amp_dtype or torch.float32).removeprefix('torch.')
 
 # %% ../nbs/00_core.ipynb #3a056673
 OS_REASONS = {errno.EROFS: 'read-only file system', errno.ENOSPC: 'no space left on the device',

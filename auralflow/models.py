@@ -76,6 +76,9 @@ class ModelConfig:
                                      "finest frequency resolution)", min=0, max=4)
     spec_freq_levels: int = setting(0, "top levels of the strided spectrogram U-Net whose residual blocks convolve "
                                     "k x k (frequency and time) instead of 1 x k", min=0, max=8)
+    spec_dilation: int = setting(1, "growth of the time dilation along the residual blocks of a strided spectrogram "
+                                 "level: its j-th block (from 0, on each side) dilates time by spec_dilation**j "
+                                 "(1: none)", min=1, max=4)
     wave_kernel_size: int = setting(3, "odd kernel length of the 1-D convolutions (waveform U-Net)", min=1, max=63)
     wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
                              min=2, max=16)
@@ -151,9 +154,12 @@ def _layer(dims: int, name: str) -> type[nn.Module]:
     "The 1-D or 2-D version of a torch layer, e.g. `_layer(2, 'Conv')` is `nn.Conv2d`."
     return getattr(nn, f'{name}{dims}d')
 
-def _same(kernel: int | tuple) -> int | tuple:
-    "The padding that keeps sizes for an odd `kernel` (an int or one size per axis)."
-    return tuple(k // 2 for k in kernel) if isinstance(kernel, tuple) else kernel // 2
+def _same(kernel: int | tuple, dilation: int | tuple = 1) -> int | tuple:
+    "The padding that keeps sizes for an odd `kernel` with taps `dilation` apart (ints, or one size per axis)."
+    if isinstance(kernel, int) and isinstance(dilation, int): return kernel // 2 * dilation
+    axes = len(kernel if isinstance(kernel, tuple) else dilation)
+    per_axis = lambda v: v if isinstance(v, tuple) else (v,) * axes
+    return tuple(k // 2 * d for k, d in zip(per_axis(kernel), per_axis(dilation)))
 
 class ConvBlock(nn.Sequential):
     "Two (convolution, batch norm, GELU) layers then optional dropout: [B, c_in, *S] -> [B, c_out, *S]."
@@ -252,9 +258,12 @@ def pointwise(dims: int, c_in: int, c_out: int) -> nn.Sequential:
 
 class ResidualBlock(nn.Module):
     "x + GELU(BN(conv(x))), then optional dropout: [B, c, *S] -> [B, c, *S]."
-    def __init__(self, dims: int, c: int, kernel: int | tuple, dropout_p: float = 0.):
+    def __init__(self, dims: int, c: int, kernel: int | tuple, dropout_p: float = 0.,
+                 dilation: int | tuple = 1, # spacing of the kernel's taps (one, or one per axis)
+                ):
         super().__init__()
-        self.conv = nn.Sequential(_layer(dims, 'Conv')(c, c, kernel, padding=_same(kernel), bias=False),
+        self.conv = nn.Sequential(_layer(dims, 'Conv')(c, c, kernel, padding=_same(kernel, dilation), dilation=dilation,
+                                                       bias=False),
                                   _layer(dims, 'BatchNorm')(c), nn.GELU())
         self.dropout = nn.Dropout(dropout_p) if dropout_p else nn.Identity()
 
@@ -272,12 +281,14 @@ class StridedLevel(nn.Module):
                  kernel: int | tuple, # odd kernel of the blocks
                  dropout_p: float = 0., # dropout after each decoder block
                  head: bool = False, # the top level: its last layer is the output (no norm, no activation)
+                 dilation: int = 1, # growth of the time (last axis) dilation from one block to the next
                 ):
         super().__init__()
         self.stride, n = stride, math.prod(stride)
+        taps = [(1,) * (dims - 1) + (dilation ** j,) for j in range(blocks)]  # the j-th block's dilation per axis
         self.down = pointwise(dims, c_in * n, c)
-        self.encode = nn.Sequential(*[ResidualBlock(dims, c, kernel) for _ in range(blocks)])
-        self.decode = nn.Sequential(*[ResidualBlock(dims, c, kernel, dropout_p) for _ in range(blocks)])
+        self.encode = nn.Sequential(*[ResidualBlock(dims, c, kernel, 0., d) for d in taps])
+        self.decode = nn.Sequential(*[ResidualBlock(dims, c, kernel, dropout_p, d) for d in taps])
         self.up = _layer(dims, 'Conv')(c, c_out * n, 1) if head else pointwise(dims, c, c_out * n)
 
     def descend(self, x: torch.Tensor) -> torch.Tensor: return self.encode(self.down(fold(x, self.stride)))
@@ -295,12 +306,13 @@ class StridedUNet(nn.Module):
                  kernel: int | tuple | list = 3, # odd kernel of the residual blocks, or one per level
                  dropout_p: float = 0., # dropout after each decoder block
                  bottleneck: nn.Module | None = None, # [B, C_D, *S_D] -> (same shape, kl or None); identity if None
+                 dilation: int = 1, # growth of the time dilation along each level's blocks (`StridedLevel`)
                 ):
         super().__init__()
         above = [c_in] + channels[:-1]
         self.levels = nn.ModuleList([
             StridedLevel(dims, above[i], channels[i], c_out if i == 0 else above[i], strides[i], blocks[i],
-                         kernel[i] if isinstance(kernel, list) else kernel, dropout_p, head=i == 0)
+                         kernel[i] if isinstance(kernel, list) else kernel, dropout_p, i == 0, dilation)
             for i in range(len(channels))])
         self.bottleneck = bottleneck
         self.factor = tuple(math.prod(axis) for axis in zip(*strides))  # sizes are padded to multiples of these
@@ -480,7 +492,8 @@ def make_unet(dims: int, # 2 (spectrogram) or 1 (waveform)
     kernel, channels = ((1, k) if dims == 2 else k), [c.base_channels * 2 ** i for i in range(1, c.depth + 1)]
     levels = [(k if i < c.spec_freq_levels else 1, k) for i in range(c.depth)] if dims == 2 else kernel
     return StridedUNet(dims, c_in, c_out, channels, unet_strides(c, dims), level_blocks(c, dims), levels,
-                       c.dropout_p, Bottleneck(kind, dims, channels[-1], c, kernel, block=True))
+                       c.dropout_p, Bottleneck(kind, dims, channels[-1], c, kernel, block=True),
+                       c.spec_dilation if dims == 2 else 1)
 
 # %% ../nbs/05_models.ipynb #ac8933e8
 class SeparationModel(nn.Module):

@@ -24,7 +24,7 @@ from torch.utils.data import Sampler, Subset
 from tqdm.auto import tqdm
 
 from .audio import save_audio
-from .core import UserError, cache_dir, in_notebook, mixed_precision, parse_device
+from .core import UserError, cache_dir, in_notebook, mixed_precision, parse_device, precision_name
 from .config import (Config, TrainingConfig, check_chunks, config_to_dict, load_config, save_config,
                               update_config)
 from .datasets import (WARNING_KINDS, AudioDataset, AudioFolder, DatasetError, DatasetReport,
@@ -538,8 +538,8 @@ def fit(self: Trainer) -> list[dict]:
             self.log(f"{self.folder}: training already finished at epoch {s['epoch']}; raise the epochs to go on "
                      f"(`auralflow config {self.folder} --epochs {s['epoch'] + 10}`)")
         else:
-            dtype = str(self.amp_dtype).removeprefix('torch.')
-            precision = f"{dtype} mixed precision (--no-amp: float32)" if self.amp else 'float32'
+            precision = (f"{precision_name(self.amp_dtype)} mixed precision (--no-amp: float32)" if self.amp
+                         else 'float32')
             size = sum(p.numel() for p in self.module.parameters()) / 1e6
             self.log(f"training {self.cfg.model_name} ({size:.1f} M parameters) from epoch {s['epoch'] + 1} on "
                      f"{self.device}, in {precision}")

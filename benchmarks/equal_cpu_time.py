@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 
 import torch
+from auralflow.core import precision_name
 from auralflow.trainer import Callback
 
 HERE = Path(__file__).parent
@@ -66,7 +67,7 @@ class CpuBudget(Callback):
         record = trainer.state['history'][-1]
         row = dict(cpu_s=round(now - self.start, 1), step=trainer.state['step'], epoch=trainer.epoch,
                    train_loss=record['train_loss'], valid_si_sdr=record.get('valid_si_sdr'),
-                   precision=run_precision(trainer.amp_dtype), threads=torch.get_num_threads())
+                   precision=precision_name(trainer.amp_dtype), threads=torch.get_num_threads())
         with open(self.log, 'a') as f: f.write(json.dumps(row) + '\n')
         self._stop_if_done(trainer, now - self.start + (now - self.last))  # judged by this epoch's CPU time
         self.last = now
@@ -77,16 +78,24 @@ class CpuBudget(Callback):
         if self.steps and trainer.state['step'] >= self.steps: trainer.stop_reason = f'{self.steps} steps reached'
 
 
-def run_precision(amp_dtype) -> str:
-    "The precision a run trains in: its autocast dtype's name, or float32."
-    return str(amp_dtype).removeprefix('torch.') if amp_dtype is not None else 'float32'
-
-
 def train_one(folder: Path, seconds: float, steps: int | None = None, threads: int = 1):
     "Train `folder` (prepared by `train`) in this process on `threads` torch threads until the CPU budget or `steps`."
     from auralflow.trainer import train
     torch.set_num_threads(threads)
     train(folder, callbacks=[CpuBudget(seconds, folder / 'cpu_curve.jsonl', steps)], progress=False)
+
+
+def trained_with(folder: Path, last: dict) -> dict:
+    """A run's precision and torch threads (from its curve's last row) and its training data, in words. Curves
+    written before 2026-12-01 lack the first two: one thread then, and the precision that the run's `amp` setting
+    gives on this CPU (score where it trained)."""
+    from auralflow.config import load_config
+    from auralflow.core import mixed_precision
+    from train_pretrained import describe
+    config = load_config(folder)
+    amp = mixed_precision('cpu') if config.training.amp else None
+    return dict(precision=last.get('precision', precision_name(amp)), threads=last.get('threads', 1),
+                data=describe(Path(config.data.dataset)))
 
 
 def designs() -> dict:
@@ -96,7 +105,11 @@ def designs() -> dict:
             'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1},
             'strided_freq_levels': {'unet': 'strided', 'spec_first_blocks': 1, 'spec_freq_levels': 2},
             # k x k at level 2 only (level 1 keeps no block, so nothing there is k x k)
-            'strided_freq_level2': {'unet': 'strided', 'spec_freq_levels': 2}}
+            'strided_freq_level2': {'unet': 'strided', 'spec_freq_levels': 2},
+            # time dilation growing 2x (3x) along each level's blocks: a wider time context, no more weights or FLOPs
+            'strided_dilation2': {'unet': 'strided', 'spec_dilation': 2},
+            'strided_dilation3': {'unet': 'strided', 'spec_dilation': 3},
+            'strided_no_dropout': {'unet': 'strided', 'dropout_p': 0.0}}  # no dropout in the decoder blocks
 
 
 def run_name(model: str, settings: dict) -> str:
@@ -151,10 +164,8 @@ def score(runs: Path, data: list, labels: list | None = None, models: list | Non
         curve = [json.loads(line) for line in (folder / 'cpu_curve.jsonl').read_text().splitlines()]
         best = load_checkpoint(folder / 'checkpoint' / 'best.pt')
         scores = {f'{name} (dB)': test_score(folder, d) for name, d in zip(labels or [d.name for d in data], data)}
-        # curves written before 2026-12-01 have neither field: float32 (no CPU autocast then), one thread
         rows.append(dict(design=design, cpu_s=curve[-1]['cpu_s'], steps=curve[-1]['step'],
-                         best_step=best['state']['step'], precision=curve[-1].get('precision', 'float32'),
-                         threads=curve[-1].get('threads', 1), **scores, curve=curve))
+                         best_step=best['state']['step'], **trained_with(folder, curve[-1]), **scores, curve=curve))
     out = HERE / 'results' / (results or ('one_cpu_hour.json' if models else 'equal_steps.json' if steps
                                           else 'equal_cpu_time.json'))
     from readme_tables import machine

@@ -199,7 +199,7 @@ def throughput_table() -> str:
 def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net', together: bool = True) -> str:
     """Training runs side by side: SpectrogramNetSimple's U-Net designs after the same CPU time (or steps:
     equal_steps.json), or models in float32 against bfloat16 (mixed_precision.json). What all rows share (date,
-    machine, precision, threads) is said above the table; what differs gets a column."""
+    machine, precision, threads, training data) is said above the table; what differs gets a column."""
     saved = json.loads((RESULTS / results).read_text())
     runs = [run_settings(saved, r) for r in saved['rows']]
     varying = [k for k in RUN_SETTINGS if len({s[k] for s in runs}) > 1]
@@ -217,6 +217,7 @@ def designs_table(results: str = 'equal_cpu_time.json', what: str = 'U-Net', tog
              + (f" on {shared['machine']}" if 'machine' in shared else '')
              + (f", in {shared['precision']}" if 'precision' in shared else '')
              + (f", {threads_text(shared['threads'])} each" if 'threads' in shared else '')
+             + (f", on {shared['data']}" if 'data' in shared else '')
              + (', side by side.' if together else '.'))
     if not shared: intro = 'The trained column says when, where and how each run was trained.'
     goal = f" Each run's goal: step {saved['target_steps']}." if 'target_steps' in saved else ''
@@ -228,13 +229,12 @@ def threads_text(n: int) -> str:
     return 'one thread' if n == 1 else f'{n} threads'
 
 
-RUN_SETTINGS = ('date', 'machine', 'precision', 'threads')
+RUN_SETTINGS = ('date', 'machine', 'precision', 'threads', 'data')
 
 
 def run_settings(saved: dict, row: dict) -> dict:
-    "A training run's date, machine, precision and torch threads (rows written before 2026-12-01: float32, 1 thread)."
-    defaults = dict(date=saved.get('date'), machine=saved.get('machine'), precision='float32', threads=1)
-    return {k: row.get(k, defaults[k]) for k in RUN_SETTINGS}
+    "A training run's date, machine, precision, torch threads and data (a row without date or machine has its file's)."
+    return {k: row[k] if k in row else saved[k] for k in RUN_SETTINGS}
 
 
 def measured(saved: dict) -> str:

@@ -4,8 +4,9 @@
         --generate 256 --minutes 6 --publish WEIGHTS_DIR
 
 1. Data: `--data DATA` uses a dataset folder; `--generate N` renders N training songs into RUNS/data with
-   `auralflow.generate`, in `--jobs` processes (one seed each, `--seed`, `--seed + 1`, ...), so the set is the same on
-   any machine for the same arguments and installed SoundFonts. `--backend` is generator 4's default `mixed`
+   `auralflow.generate` (`--seed`), in `--jobs` processes; the songs do not depend on `--jobs`, so the set is the same
+   on any machine for the same arguments and installed SoundFonts (before 2026-12-01 each process rendered its own seed,
+   `--seed + j`, so the set changed with `--jobs`). `--backend` is generator 4's default `mixed`
    (FluidR3_GM and TimGM6mb through FluidSynth, and the built-in synths, with effect chains), `synth` or
    `soundfont`; never `heldout` (the test set's sounds). A backend that cannot run here stops the script before
    rendering (no silent fallback to synth). RUNS/data/recipe_data.json records the generator version, backend and
@@ -30,7 +31,6 @@ import subprocess
 import sys
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 RECIPE = dict(batch_size=16, samples_per_epoch=1024, chunk_seconds=3.0, valid_seconds=10.0, lr=1e-3, epochs=1000,
@@ -55,13 +55,6 @@ def apply_overrides(items: list):
     RECIPE.update(parse_settings(items))
 
 
-def _render(job) -> Path:
-    from auralflow.generate import generate_dataset
-    out, tracks, seconds, seed, backend = job
-    return generate_dataset(out, tracks=tracks, seconds=seconds, seed=seed, split_test=0, backend=backend,
-                            progress=False)
-
-
 def check_backend(backend: str):
     "Stop (one line on stderr, exit 1) unless `backend` renders here as asked, without falling back to synth."
     from auralflow.core import UserError
@@ -73,19 +66,15 @@ def check_backend(backend: str):
 
 
 def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, jobs: int) -> Path:
-    "Render `tracks` training songs in `jobs` processes, then gather them under root/train (names prefixed by seed)."
+    "Render `tracks` training songs into root/train in `jobs` processes (the songs depend on `seed`, not on `jobs`)."
     check_backend(backend)
-    parts = [(root / 'parts' / f'seed{seed + j}', len(range(j, tracks, jobs)), seconds, seed + j, backend)
-             for j in range(min(jobs, tracks))]
-    with ProcessPoolExecutor(len(parts)) as pool: list(pool.map(_render, parts))
-    for folder, _, _, part_seed, _ in parts:
-        for track in sorted((folder / 'train').iterdir()):
-            target = root / 'train' / f'{part_seed}-{track.name}'
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists(): track.rename(target)
-    from auralflow.generate import MANIFEST
-    rendered = json.loads((parts[0][0] / MANIFEST).read_text())['parameters']  # as resolved by the generator
-    record = dict(tracks=tracks, seconds=seconds, seeds=[p[3] for p in parts], backend=rendered['backend'],
+    from auralflow.core import UserError
+    from auralflow.generate import MANIFEST, generate_dataset
+    try: generate_dataset(root, tracks=tracks, seconds=seconds, seed=seed, split_test=0, backend=backend,
+                          progress=False, jobs=jobs)
+    except UserError as e: raise SystemExit(f"train_pretrained: {e}") from None
+    rendered = json.loads((root / MANIFEST).read_text())['parameters']  # as resolved by the generator
+    record = dict(tracks=tracks, seconds=seconds, seed=seed, backend=rendered['backend'],
                   soundfonts=rendered['soundfont'], generator_version=rendered['generator_version'])
     (root / 'recipe_data.json').write_text(json.dumps(record, indent=1))
     return root
@@ -147,8 +136,9 @@ def describe(data: Path) -> str:
     if not recipe.is_file(): return f"dataset {data.name}"
     r = json.loads(recipe.read_text())
     fonts = f"SoundFonts {r['soundfonts']}, " if r.get('soundfonts') else ''
+    seeds = f"seed {r['seed']}" if 'seed' in r else f"seeds {r['seeds'][0]}-{r['seeds'][-1]}"  # before 2026-12-01
     return (f"{r['tracks']} songs of {r['seconds']:g} s rendered by `auralflow generate --backend {r['backend']}` "
-            f"(generator v{r.get('generator_version', 1)}, {fonts}seeds {r['seeds'][0]}-{r['seeds'][-1]}; "
+            f"(generator v{r.get('generator_version', 1)}, {fonts}{seeds}; "
             "rendered, not recorded)")
 
 

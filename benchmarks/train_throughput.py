@@ -22,7 +22,7 @@ import time
 import torch
 
 from auralflow.config import default_loss
-from auralflow.core import mixed_precision
+from auralflow.core import mixed_precision, precision_name
 from auralflow.losses import create_loss
 from auralflow.models import create_model, list_models
 
@@ -91,7 +91,7 @@ def main(argv=None) -> int:
 
     print(f"CPU training throughput: batch {args.batch_size} x {args.chunk_seconds:g} s stereo at 44.1 kHz, "
           f"{args.threads} thread(s), torch {torch.__version__}, best of {args.repeats} rounds of {args.steps} steps, "
-          f"Auralflow in {str(amp or torch.float32).removeprefix('torch.')} (the trainer's amp here), umxhq in float32")
+          f"Auralflow in {precision_name(amp)} (the trainer's amp here), umxhq in float32")
     print(f"{'model':<28} {'params':>8} {'s/step':>8} {'examples/s':>11} {'audio s/s':>10} {'vs umxhq':>9}")
     theirs = best['Open-Unmix umxhq']
     for name, (_, params) in contenders.items():
