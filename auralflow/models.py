@@ -83,6 +83,8 @@ class ModelConfig:
     wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
                              min=2, max=16)
     dropout_p: float = setting(0.2, "dropout in the decoder blocks and between LSTM layers", min=0, below=1)
+    dropout_branch: bool = setting(False, "strided U-Net: drop out a decoder block's convolution output before the "
+                                   "residual sum (False: the block's output, the sum)")
     lstm_layers: int = setting(2, "layers of the bidirectional LSTM bottleneck", min=1, max=8)
     lstm_hidden: int = setting(800, "hidden units per direction of the LSTM bottleneck", min=1, max=4096)
     latent_size: int = setting(1536, "channels of the variational latent (VAE models)", min=1, max=4096)
@@ -260,14 +262,17 @@ class ResidualBlock(nn.Module):
     "x + GELU(BN(conv(x))), then optional dropout: [B, c, *S] -> [B, c, *S]."
     def __init__(self, dims: int, c: int, kernel: int | tuple, dropout_p: float = 0.,
                  dilation: int | tuple = 1, # spacing of the kernel's taps (one, or one per axis)
+                 branch: bool = False, # dropout on the convolution's output only, not on the sum
                 ):
         super().__init__()
         self.conv = nn.Sequential(_layer(dims, 'Conv')(c, c, kernel, padding=_same(kernel, dilation), dilation=dilation,
                                                        bias=False),
                                   _layer(dims, 'BatchNorm')(c), nn.GELU())
         self.dropout = nn.Dropout(dropout_p) if dropout_p else nn.Identity()
+        self.branch = branch
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.dropout(x + self.conv(x))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.dropout(self.conv(x)) if self.branch else self.dropout(x + self.conv(x))
 
 # %% ../nbs/05_models.ipynb #9964e58d
 class StridedLevel(nn.Module):
@@ -282,13 +287,14 @@ class StridedLevel(nn.Module):
                  dropout_p: float = 0., # dropout after each decoder block
                  head: bool = False, # the top level: its last layer is the output (no norm, no activation)
                  dilation: int = 1, # growth of the time (last axis) dilation from one block to the next
+                 branch_dropout: bool = False, # the decoder blocks drop out their convolution's output only
                 ):
         super().__init__()
         self.stride, n = stride, math.prod(stride)
         taps = [(1,) * (dims - 1) + (dilation ** j,) for j in range(blocks)]  # the j-th block's dilation per axis
         self.down = pointwise(dims, c_in * n, c)
         self.encode = nn.Sequential(*[ResidualBlock(dims, c, kernel, 0., d) for d in taps])
-        self.decode = nn.Sequential(*[ResidualBlock(dims, c, kernel, dropout_p, d) for d in taps])
+        self.decode = nn.Sequential(*[ResidualBlock(dims, c, kernel, dropout_p, d, branch_dropout) for d in taps])
         self.up = _layer(dims, 'Conv')(c, c_out * n, 1) if head else pointwise(dims, c, c_out * n)
 
     def descend(self, x: torch.Tensor) -> torch.Tensor: return self.encode(self.down(fold(x, self.stride)))
@@ -307,12 +313,14 @@ class StridedUNet(nn.Module):
                  dropout_p: float = 0., # dropout after each decoder block
                  bottleneck: nn.Module | None = None, # [B, C_D, *S_D] -> (same shape, kl or None); identity if None
                  dilation: int = 1, # growth of the time dilation along each level's blocks (`StridedLevel`)
+                 branch_dropout: bool = False, # decoder dropout on the blocks' convolution outputs (`ResidualBlock`)
                 ):
         super().__init__()
         above = [c_in] + channels[:-1]
         self.levels = nn.ModuleList([
             StridedLevel(dims, above[i], channels[i], c_out if i == 0 else above[i], strides[i], blocks[i],
-                         kernel[i] if isinstance(kernel, list) else kernel, dropout_p, i == 0, dilation)
+                         kernel[i] if isinstance(kernel, list) else kernel, dropout_p, i == 0, dilation,
+                         branch_dropout)
             for i in range(len(channels))])
         self.bottleneck = bottleneck
         self.factor = tuple(math.prod(axis) for axis in zip(*strides))  # sizes are padded to multiples of these
@@ -493,7 +501,7 @@ def make_unet(dims: int, # 2 (spectrogram) or 1 (waveform)
     levels = [(k if i < c.spec_freq_levels else 1, k) for i in range(c.depth)] if dims == 2 else kernel
     return StridedUNet(dims, c_in, c_out, channels, unet_strides(c, dims), level_blocks(c, dims), levels,
                        c.dropout_p, Bottleneck(kind, dims, channels[-1], c, kernel, block=True),
-                       c.spec_dilation if dims == 2 else 1)
+                       c.spec_dilation if dims == 2 else 1, c.dropout_branch)
 
 # %% ../nbs/05_models.ipynb #ac8933e8
 class SeparationModel(nn.Module):

@@ -109,7 +109,8 @@ def designs() -> dict:
             # time dilation growing 2x (3x) along each level's blocks: a wider time context, no more weights or FLOPs
             'strided_dilation2': {'unet': 'strided', 'spec_dilation': 2},
             'strided_dilation3': {'unet': 'strided', 'spec_dilation': 3},
-            'strided_no_dropout': {'unet': 'strided', 'dropout_p': 0.0}}  # no dropout in the decoder blocks
+            'strided_no_dropout': {'unet': 'strided', 'dropout_p': 0.0},  # no dropout in the decoder blocks
+            'strided_branch_dropout': {'unet': 'strided', 'dropout_branch': True}}  # dropout before the residual sums
 
 
 def run_name(model: str, settings: dict) -> str:
