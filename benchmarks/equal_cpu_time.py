@@ -13,9 +13,9 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 
 `score` scores each design's best checkpoint on the test sets (the README's tables: median over tracks of each target,
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json, replacing
-the rows of the designs it scored and keeping the others (each row has its date and machine). `--designs` picks the
-runs (default: pooled and strided; strided_first_block is the strided design with a block at its first level,
-strided_freq_levels that with k x k kernels at its first two levels).
+the rows of the designs it scored and keeping the others (each row has its date, machine, precision, threads and
+training data). `--designs` picks the runs (default: pooled and strided; the others are variants of the strided
+design, listed with their settings in `designs()`: a first-level block, k x k kernels, time dilation, dropout).
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
