@@ -99,17 +99,20 @@ def trained_with(folder: Path, last: dict) -> dict:
 
 
 def designs() -> dict:
-    "design name -> settings: the U-Nets of SpectrogramNetSimple compared here."
+    """design name -> settings: the U-Nets of SpectrogramNetSimple compared here. The strided runs before 2026-12-01
+    dropped out the residual sums (`dropout_branch=False`), so their designs keep that; `strided_branch_dropout` is
+    today's default."""
     from auralflow.models import POOLED_2022
-    return {'pooled': POOLED_2022, 'strided': {'unet': 'strided'},
-            'strided_first_block': {'unet': 'strided', 'spec_first_blocks': 1},
-            'strided_freq_levels': {'unet': 'strided', 'spec_first_blocks': 1, 'spec_freq_levels': 2},
+    strided = {'unet': 'strided', 'dropout_branch': False}  # the default strided design until 2026-12-01
+    return {'pooled': POOLED_2022, 'strided': strided,
+            'strided_first_block': {**strided, 'spec_first_blocks': 1},
+            'strided_freq_levels': {**strided, 'spec_first_blocks': 1, 'spec_freq_levels': 2},
             # k x k at level 2 only (level 1 keeps no block, so nothing there is k x k)
-            'strided_freq_level2': {'unet': 'strided', 'spec_freq_levels': 2},
+            'strided_freq_level2': {**strided, 'spec_freq_levels': 2},
             # time dilation growing 2x (3x) along each level's blocks: a wider time context, no more weights or FLOPs
-            'strided_dilation2': {'unet': 'strided', 'spec_dilation': 2},
-            'strided_dilation3': {'unet': 'strided', 'spec_dilation': 3},
-            'strided_no_dropout': {'unet': 'strided', 'dropout_p': 0.0},  # no dropout in the decoder blocks
+            'strided_dilation2': {**strided, 'spec_dilation': 2},
+            'strided_dilation3': {**strided, 'spec_dilation': 3},
+            'strided_no_dropout': {**strided, 'dropout_p': 0.0},  # no dropout in the decoder blocks
             'strided_branch_dropout': {'unet': 'strided', 'dropout_branch': True}}  # dropout before the residual sums
 
 
