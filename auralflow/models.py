@@ -259,7 +259,7 @@ def pointwise(dims: int, c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(_layer(dims, 'Conv')(c_in, c_out, 1, bias=False), _layer(dims, 'BatchNorm')(c_out), nn.GELU())
 
 class ResidualBlock(nn.Module):
-    "x + GELU(BN(conv(x))), then optional dropout of the sum (`branch`: of the convolution's output): [B, c, *S] -> same."
+    "x + GELU(BN(conv(x))), then optional dropout of the sum (`branch`: of the conv's output): [B, c, *S] -> same."
     def __init__(self, dims: int, c: int, kernel: int | tuple, dropout_p: float = 0.,
                  dilation: int | tuple = 1, # spacing of the kernel's taps (one, or one per axis)
                  branch: bool = False, # dropout on the convolution's output only, not on the sum
