@@ -32,10 +32,11 @@ __all__ = ['MASK_ACTIVATIONS', 'UNETS', 'MAX_BOTTLENECK_CHANNELS', 'MAX_POOL_FAC
            'stored_config', 'ConvBlock', 'UpBlock', 'pad_to_multiple', 'UNet', 'fold', 'unfold', 'pointwise',
            'ResidualBlock', 'StridedLevel', 'StridedUNet', 'average_steps', 'LSTMBottleneck', 'int8_lstm', 'int8_lstms',
            'gaussian_kl', 'VariationalBottleneck', 'Bottleneck', 'apply_mask_activation', 'unet_strides',
-           'level_blocks', 'make_unet', 'SeparationModel', 'SpectrogramNet', 'AudioNet', 'register_model',
-           'SpectrogramNetSimple', 'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple', 'AudioNetSimpleLSTM',
-           'AudioNetVAE', 'HybridNet', 'list_models', 'resolve_model_name', 'model_class', 'model_config',
-           'create_model', 'state_mismatch', 'model_outputs', 'min_samples', 'model_summary', 'model_cost']
+           'level_blocks', 'make_unet', 'SeparationModel', 'LogitRefiner', 'SpectrogramNet', 'AudioNet',
+           'register_model', 'SpectrogramNetSimple', 'SpectrogramNetLSTM', 'SpectrogramNetVAE', 'AudioNetSimple',
+           'AudioNetSimpleLSTM', 'AudioNetVAE', 'HybridNet', 'list_models', 'resolve_model_name', 'model_class',
+           'model_config', 'create_model', 'state_mismatch', 'model_outputs', 'min_samples', 'model_summary',
+           'model_cost']
 
 # %% ../nbs/05_models.ipynb #23a2b4d1
 class ModelOutput(NamedTuple):
@@ -79,12 +80,15 @@ class ModelConfig:
     spec_dilation: int = setting(1, "growth of the time dilation along the residual blocks of a strided spectrogram "
                                  "level: its j-th block (from 0, on each side) dilates time by spec_dilation**j "
                                  "(1: none)", min=1, max=4)
+    spec_refine: int = setting(0, "channels of a full-resolution correction of the spectrogram models' mask logits: "
+                               "3 x 3 convolutions over every bin and frame, seeing the logits and the input "
+                               "magnitude (0: none)", min=0, max=64)
     wave_kernel_size: int = setting(3, "odd kernel length of the 1-D convolutions (waveform U-Net)", min=1, max=63)
     wave_pool: int = setting(4, "waveform down-sampling per level: samples folded (strided) or max-pooled (pooled)",
                              min=2, max=16)
     dropout_p: float = setting(0.2, "dropout in the decoder blocks and between LSTM layers", min=0, below=1)
-    dropout_branch: bool = setting(False, "strided U-Net: drop out a decoder block's convolution output before the "
-                                   "residual sum (False: the block's output, the sum)")
+    dropout_branch: bool = setting(True, "strided U-Net: drop out a decoder block's convolution output before the "
+                                   "residual sum (False: the block's output, the sum, as before 2026-12-01)")
     lstm_layers: int = setting(2, "layers of the bidirectional LSTM bottleneck", min=1, max=8)
     lstm_hidden: int = setting(800, "hidden units per direction of the LSTM bottleneck", min=1, max=4096)
     latent_size: int = setting(1536, "channels of the variational latent (VAE models)", min=1, max=4096)
@@ -144,7 +148,7 @@ def make_config(config: ModelConfig | dict | None = None, # base settings (the d
 
 # %% ../nbs/05_models.ipynb #84767f27
 POOLED_2022 = {'unet': 'pooled', 'spec_pool': 2, 'wave_kernel_size': 9, 'latent_size': 512}  # the 2022 defaults
-STORED_DEFAULTS = {'unet': 'pooled'}  # what a stored config meant by a setting it predates
+STORED_DEFAULTS = {'unet': 'pooled', 'dropout_branch': False}  # what a stored config meant by a setting it predates
 
 def stored_config(d: dict, # a stored model config: a weight file's, or a `config.json` `model` section
                  ) -> ModelConfig:
@@ -527,6 +531,23 @@ class SeparationModel(nn.Module):
             raise UserError(f"{type(self).__name__} expects a mixture [batch, {C} channels, samples > 0], got {got}")
         return tuple(mixture.shape)
 
+# %% ../nbs/05_models.ipynb #defb4374
+class LogitRefiner(nn.Module):
+    "logits + a correction from two 3 x 3 convolutions over [logits, magnitude], at full resolution."
+    def __init__(self, c_logits: int, # channels of the logits (targets x audio channels)
+                 c_input: int, # channels of the magnitude (audio channels)
+                 channels: int, # hidden channels
+                ):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(c_logits + c_input, channels, 3, padding=1, bias=False),
+                                 nn.BatchNorm2d(channels), nn.GELU(), nn.Conv2d(channels, c_logits, 3, padding=1))
+        nn.init.zeros_(self.net[-1].weight); nn.init.zeros_(self.net[-1].bias)  # starts as no correction
+
+    def forward(self, logits: torch.Tensor, # [B, c_logits, F, N]
+                magnitude: torch.Tensor, # [B, c_input, F, N]
+               ) -> torch.Tensor: # [B, c_logits, F, N]
+        return logits + self.net(torch.cat([logits, magnitude], 1))
+
 # %% ../nbs/05_models.ipynb #dd2e1bcb
 class SpectrogramNet(SeparationModel):
     "Spectrogram U-Net estimating one mask per target and channel, applied with the mixture phase."
@@ -535,6 +556,9 @@ class SpectrogramNet(SeparationModel):
         super().__init__(config, **overrides)
         self.stft = STFT(self.config.n_fft, self.config.hop_length)
         self.unet = make_unet(2, self.config, self.kind)
+        c = self.config
+        self.refine = LogitRefiner(len(c.targets) * c.audio_channels, c.audio_channels, c.spec_refine) \
+            if c.spec_refine else None
 
     def modelled_bins(self, n_freq: int) -> int:
         "Bins the U-Net sees: all (pooled), or the most that are a multiple of its fold (strided: 1024 of 1025)."
@@ -547,7 +571,9 @@ class SpectrogramNet(SeparationModel):
         X = self.stft(mixture)                                      # [B, C, F, N] complex
         n_freq, n_frames = X.shape[-2:]
         bins = self.modelled_bins(n_freq)
-        logits, kl = self.unet(torch.log1p(X[..., :bins, :].abs()))            # [B, K*C, bins, N]
+        magnitude = torch.log1p(X[..., :bins, :].abs())                       # [B, C, bins, N]
+        logits, kl = self.unet(magnitude)                                      # [B, K*C, bins, N]
+        if self.refine is not None: logits = self.refine(logits, magnitude)
         logits = F.pad(logits, (0, 0, 0, n_freq - bins), mode='replicate')     # bins above: the highest one's mask
         logits = logits.reshape(B, len(self.targets), C, n_freq, n_frames)
         masks = apply_mask_activation(logits, self.config.mask_activation)

@@ -15,7 +15,8 @@ Every epoch is appended to RUNS/<design>/cpu_curve.jsonl: CPU seconds, step, tra
 mean over the four targets) and writes the curves and the scores to benchmarks/results/equal_cpu_time.json, replacing
 the rows of the designs it scored and keeping the others (each row has its date, machine, precision, threads and
 training data). `--designs` picks the runs (default: pooled and strided; the others are variants of the strided
-design, listed with their settings in `designs()`: a first-level block, k x k kernels, time dilation, dropout).
+design, listed with their settings in `designs()`: a first-level block, k x k kernels, time dilation, dropout,
+a full-resolution refiner).
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
@@ -113,7 +114,9 @@ def designs() -> dict:
             'strided_dilation2': {**strided, 'spec_dilation': 2},
             'strided_dilation3': {**strided, 'spec_dilation': 3},
             'strided_no_dropout': {**strided, 'dropout_p': 0.0},  # no dropout in the decoder blocks
-            'strided_branch_dropout': {'unet': 'strided', 'dropout_branch': True}}  # dropout before the residual sums
+            'strided_branch_dropout': {'unet': 'strided', 'dropout_branch': True},  # dropout before the residual sums
+            # today's default with a full-resolution correction of the mask logits (16 channels, 3 x 3)
+            'strided_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_refine': 16}}
 
 
 def run_name(model: str, settings: dict) -> str:
