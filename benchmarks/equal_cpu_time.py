@@ -115,6 +115,9 @@ def designs() -> dict:
             'strided_dilation3': {**strided, 'spec_dilation': 3},
             'strided_no_dropout': {**strided, 'dropout_p': 0.0},  # no dropout in the decoder blocks
             'strided_branch_dropout': {'unet': 'strided', 'dropout_branch': True},  # dropout before the residual sums
+            # strided_freq_levels with today's branch dropout (its blocks no longer drop out residual sums)
+            'strided_freq_levels_branch': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
+                                           'spec_freq_levels': 2},
             # today's default with a full-resolution correction of the mask logits (16 channels, 3 x 3)
             'strided_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_refine': 16}}
 
