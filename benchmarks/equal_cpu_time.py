@@ -119,7 +119,10 @@ def designs() -> dict:
             'strided_freq_levels_branch': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
                                            'spec_freq_levels': 2},
             # today's default with a full-resolution correction of the mask logits (16 channels, 3 x 3)
-            'strided_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_refine': 16}}
+            'strided_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_refine': 16},
+            # both of the two above: does their gain add up?
+            'strided_freq_levels_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
+                                             'spec_freq_levels': 2, 'spec_refine': 16}}
 
 
 def run_name(model: str, settings: dict) -> str:
