@@ -765,14 +765,17 @@ def _run(fn, args: tuple) -> tuple[float, float]:
     if outputs: torch.autograd.backward(outputs, [torch.ones_like(t) for t in outputs])
     return middle - start, time.perf_counter() - middle
 
+def _count_gflop(fn, args: tuple) -> float:
+    "GFLOP of `fn(*args)`, by torch's counter."
+    from torch.utils.flop_counter import FlopCounterMode  # 80 MB of imports (triton): only when measuring
+    with FlopCounterMode(display=False) as counter: fn(*args)
+    return counter.get_total_flops() / 1e9
+
 def _measure(fn, args: tuple, repeats: int) -> dict:
     "GFLOP (torch's counter) and best CPU milliseconds of `fn(*args)`, forward and backward."
-    from torch.utils.flop_counter import FlopCounterMode  # 80 MB of imports (triton): only when measuring
-    with FlopCounterMode(display=False) as counter: _run(fn, args)
-    with FlopCounterMode(display=False) as forward: fn(*args)
-    f = forward.get_total_flops()
+    both, forward = _count_gflop(_run, (fn, args)), _count_gflop(fn, args)
     times = [_run(fn, args) for _ in range(repeats)]
-    return {'forward GFLOP': f / 1e9, 'backward GFLOP': (counter.get_total_flops() - f) / 1e9,
+    return {'forward GFLOP': forward, 'backward GFLOP': both - forward,
             'forward ms': 1e3 * min(t[0] for t in times), 'backward ms': 1e3 * min(t[1] for t in times)}
 
 def _lstm_gflop(block: nn.Module, args: tuple) -> float:
