@@ -15,7 +15,9 @@
    same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
 3. `--openunmix` trains Open-Unmix (umxhq, four networks) beside them on the same data and budget.
 4. `--smoke M ...` trains the models M for two short epochs (CUDA, AMP) to show they run there, keeping nothing.
-5. `--publish DIR` exports each trained model's best checkpoint as an int8 weight file + registry entry in DIR
+5. `--init` fine-tunes: each model starts from its shipped weights (and the design stored with them) instead of from
+   scratch, so that training goes on from the last published weights; `trained_on` and config.json record the source.
+6. `--publish DIR` exports each trained model's best checkpoint as an int8 weight file + registry entry in DIR
    (with `--minutes 0`, what earlier runs trained is published without training more).
 
 The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at 1e-3,
@@ -80,11 +82,14 @@ def generate(root: Path, tracks: int, seconds: float, seed: int, backend: str, j
     return root
 
 
-def prepare(folder: Path, model: str, data: Path, workers: int, overrides: dict):
-    "A training folder for `model` with the recipe (kept as is when it exists, so a rerun resumes)."
-    from auralflow.config import config_template, save_config, update_config
+def prepare(folder: Path, model: str, data: Path, workers: int, overrides: dict, init: str | None = None):
+    "A training folder for `model` with the recipe (kept as is when it exists, so a rerun resumes), from `init`'s weights."
+    from auralflow.config import ConfigError, config_template, init_config, save_config, update_config
     if (folder / 'config.json').is_file(): return
     cfg = update_config(config_template(model), dataset=str(data.resolve()), num_workers=workers, **overrides)
+    if init is not None:
+        try: cfg = init_config(cfg, init, overrides)
+        except ConfigError as e: raise SystemExit(f"train_pretrained: {model}: {e}") from None
     save_config(cfg, folder)
 
 
@@ -170,6 +175,9 @@ def main(argv=None):
     p.add_argument('--publish', type=Path, metavar='DIR')
     p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE',
                    help='recipe overrides, e.g. samples_per_epoch=32')
+    p.add_argument('--init', action='store_true',
+                   help="fine-tune: each model starts from its own pretrained weights (its stored design, "
+                   "a fresh optimizer; e.g. with --set lr=3e-4), instead of from scratch")
     a = p.parse_args(argv)
     apply_overrides(a.set)
     a.runs.mkdir(parents=True, exist_ok=True)
@@ -178,7 +186,7 @@ def main(argv=None):
     print(f"data ready in {time.time() - start:.0f} s: {data}", flush=True)
     workers = a.workers if a.workers is not None else max(  # 0 loads data in the training process
         1, (os.cpu_count() or 2) // max(1, len(a.models) + bool(a.smoke) + a.openunmix) - 1)
-    for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE)
+    for m in a.models: prepare(a.runs / m, m, data, workers, RECIPE, init=m if a.init else None)
     smoker = None
     if a.smoke:
         smoker = multiprocessing.get_context('spawn').Process(
