@@ -11,6 +11,13 @@ Only the rows of the scored models change; every other row is kept (Open-Unmix's
 `openunmix_baseline.py score` adds, and those of registry models whose weights are not on this machine). Without
 `--models` every pretrained model with weights here is scored. A test set new to the file also gets the baseline and
 oracle rows. `--fresh` starts the results file and the scored models' registry scores over.
+
+When a model's shipped weights are replaced, `--retire NAME="earlier weights: LINEAGE"` first renames that model's
+existing rows (in every set, including those that can no longer be rendered) so that they stay in the tables beside the
+new weights' rows, e.g.
+
+    python benchmarks/pretrained_scores.py DATA ... --models SpectrogramNetSimple \
+        --retire SpectrogramNetSimple="earlier weights: generator v1 synth only"
 """
 import argparse
 import json
@@ -64,6 +71,29 @@ def put_row(table: dict, data: str, row: dict):
     entry['rows'] = sorted([r for r in entry['rows'] if r['method'] != row['method']] + [row], key=row_rank)
 
 
+def retire_rows(table: dict, name: str, label: str) -> int:
+    "Rename the rows of `name`'s current weights to `name (label)` in every set; the number renamed."
+    current = {f'{name} (pretrained)', f'{name} (weights not published)'}
+    renamed = 0
+    for entry in table['sets']:
+        if any(r['method'] == f'{name} ({label})' for r in entry['rows']):
+            raise SystemExit(f"--retire {name}: {entry['data']} already has a row '{name} ({label})'; "
+                             "choose another label")
+        for row in entry['rows']:
+            if row['method'] in current: row['method'] = f'{name} ({label})'; renamed += 1
+        entry['rows'].sort(key=row_rank)
+    return renamed
+
+
+def parse_retire(item: str) -> tuple:
+    "`NAME=LABEL` as (NAME, LABEL); one line if malformed."
+    name, eq, label = item.partition('=')
+    if not (name and eq and label.strip()):
+        raise SystemExit(f"--retire {item!r}: give NAME=LABEL, e.g. "
+                         "SpectrogramNetSimple='earlier weights: generator v1 synth only'")
+    return name, label.strip()
+
+
 def score_set(table: dict, root: Path, split: str, registry: dict, names: list):
     "Score the models `names` on one dataset's split (and the baseline and IRM oracle, if the table lacks this set)."
     data = describe(root, split)
@@ -88,6 +118,8 @@ def main(argv=None):
                         'every one whose weights are on this machine)')
     parser.add_argument('--fresh', action='store_true', help='start the results file and the scored models\' '
                         'registry scores over, instead of replacing their rows')
+    parser.add_argument('--retire', nargs='+', default=[], metavar='NAME=LABEL', help='keep the rows of NAME\'s '
+                        'replaced weights, renamed to "NAME (LABEL)", before scoring its new weights')
     parser.add_argument('--out', type=Path, default=Path(__file__).parent / 'results' / 'pretrained_scores.json')
     args = parser.parse_args(argv)
     registry = read_registry()
@@ -98,6 +130,9 @@ def main(argv=None):
     if args.fresh:
         for name in names: registry[name].scores = {}
     table = json.loads(args.out.read_text()) if args.out.is_file() and not args.fresh else {'sets': []}
+    for name, label in map(parse_retire, args.retire):
+        if name not in names: parser.error(f"--retire {name}: give it to --models too, to score its new weights")
+        print(f"{name}: {retire_rows(table, name, label)} rows kept as '{name} ({label})'")
     for root in args.data: score_set(table, root, args.split, registry, names)
     write_registry(registry)
     args.out.parent.mkdir(parents=True, exist_ok=True)
