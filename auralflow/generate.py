@@ -24,6 +24,7 @@ from .core import UserError, atomic_write_text, remove_partials
 from .instruments import FluidSynthRenderer, render_synth, pan_gains, butter, fft_filter, fft_size
 from .instruments import INSTALL_HINT, SoundFontError, find_soundfont, fluidsynth_problem
 from .instruments import HELDOUT_SOUNDFONTS, TRAINING_SOUNDFONTS, find_soundfonts, is_heldout_soundfont
+from .instruments import ADDED_SOUNDFONTS, is_drum_kit_soundfont
 from .instruments import pretty_midi  # imported there without pyfluidsynth's print
 
 # %% auto #0
@@ -37,19 +38,20 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'VERSIONS', 'NOT
            'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts', 'compose_procedural',
            'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms', 'render_stems',
            'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
-           'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'sound_palette',
-           'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db', 'track_name',
-           'default_split_test', 'write_track', 'dataset_bytes', 'generate_dataset', 'run_generate']
+           'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'training_soundfonts',
+           'sound_palette', 'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db',
+           'track_name', 'default_split_test', 'write_track', 'dataset_bytes', 'generate_dataset', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
-BACKENDS = ('soundfont', 'synth', 'mixed', 'heldout')  # the last two need generator version 4
+BACKENDS = ('soundfont', 'synth', 'mixed', 'heldout')  # the last two need generator version 4 or later
 SOURCES = ('procedural', 'corpus')
-GENERATOR_VERSION = 4  # bump when the same parameters would give different audio
+GENERATOR_VERSION = 5  # bump when the same parameters would give different audio
 # (2: a -96 dBFS noise floor; 3: filters and reverb by numpy FFT, float32 mixing, uniform noise floor,
 # linear interpolation in FluidSynth; 4: several SoundFonts and programs per stem, pedalboard
-# effects, sections with drop-outs and dynamics, layered expressive vocals, the held-out backend)
-VERSIONS = (3, 4)  # the versions `generate_track` can still render (3 rebuilds the earlier test sets)
+# effects, sections with drop-outs and dynamics, layered expressive vocals, the held-out backend;
+# 5: four more training SoundFonts: Csound's GM bank, OPL3 FM, two recorded drum kits)
+VERSIONS = (3, 4, 5)  # the versions `generate_track` can still render (3 and 4 rebuild the earlier test sets)
 
 @dataclass
 class Part:
@@ -641,22 +643,21 @@ def check_soundfont_file(path, # a SoundFont file given by the user
 def _sound_problem(backend: str, soundfont, version: int) -> str | None:
     "Why `backend` cannot render here, or None."
     if version < 4: return fluidsynth_problem(soundfont)
-    fonts = sound_palette(backend, soundfont)
-    fonts = [f for f in fonts if f != 'synth']
+    fonts = [f for f in sound_palette(backend, soundfont, version) if f != 'synth']
     if fonts: return fluidsynth_problem(fonts[0])
-    wanted = HELDOUT_SOUNDFONTS if backend == 'heldout' else TRAINING_SOUNDFONTS
+    wanted = HELDOUT_SOUNDFONTS if backend == 'heldout' else training_soundfonts(version)
     return f"none of the SoundFonts {', '.join(wanted)} is installed (looked in /usr/share/sounds/sf2, sf3, ...)"
 
 def resolve_backend(backend: str | None = None, # a name of BACKENDS, or None/'auto': mixed (v4) or soundfont when
                                                 # installed, else synth
                     soundfont=None, # .sf2 file (None: find one); giving one asks for SoundFont rendering
-                    version: int = GENERATOR_VERSION, # generator version: 'mixed' and 'heldout' need 4
+                    version: int = GENERATOR_VERSION, # generator version: 'mixed' and 'heldout' need 4 or later
                    ) -> str: # a name of BACKENDS
     "Choose the rendering backend; asking for SoundFonts (or giving a SoundFont file) fails when they cannot be used."
     if backend not in (None, 'auto') + BACKENDS:
         raise UserError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     if version < 4 and backend in ('mixed', 'heldout'):
-        raise UserError(f"the {backend} backend needs generator version 4 (asked for {version})")
+        raise UserError(f"the {backend} backend needs generator version 4 or later (asked for {version})")
     if backend == 'synth': return 'synth'
     if soundfont is not None: check_soundfont_file(soundfont)  # a file the user named must exist and be a SoundFont
     wanted = backend if backend not in (None, 'auto') else ('mixed' if version >= 4 else 'soundfont')
@@ -694,7 +695,7 @@ def generate_track(index: int, # track number
                    sample_rate: int = 44100, # Hz
                    soundfont=None, # .sf2 file for the soundfont backend
                    song: Arrangement | None = None, # the note events, if already composed (with the same version)
-                   version: int = GENERATOR_VERSION, # 3: the previous generator; 4: sounds, effects, sections, vocals
+                   version: int = GENERATOR_VERSION, # 3; 4: sounds, effects, sections, vocals; 5: more sounds
                   ) -> tuple[Arrangement, dict]: # note events; 'mixture' and STEMS -> [2, samples] float32
     "Compose, render and mix one song."
     song = song or compose(index, seed, seconds, source, version)
@@ -703,7 +704,7 @@ def generate_track(index: int, # track number
         stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
         return song, mix_stems(stems, rng(2), sample_rate)
     heldout = backend == 'heldout'
-    choose_sounds(song, sound_palette(backend, soundfont), rng(4))
+    choose_sounds(song, sound_palette(backend, soundfont, version), rng(4))
     stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
     song.info['sounds'] = {p.midi.name: Path(p.sound).stem + (f" bank {p.bank}" if p.bank else '') for p in song.parts}
     stems, song.info['effects'] = produce_stems(stems, rng(5), sample_rate, float(song.info.get('tempo', 120)), heldout)
@@ -815,29 +816,37 @@ def choose_sounds(song: Arrangement, # modified in place: each part's program, s
                   palette: list, # SoundFont paths and/or 'synth' (from `sound_palette`)
                   rng: np.random.Generator, # randomness source
                  ) -> Arrangement:
-    "Give every part its own sound from `palette`, and instruments a random program of their family."
+    "Give every part its own sound from `palette` (kits: drum parts only), and instruments a program of their family."
     fonts = [s for s in palette if s != 'synth']
+    melodic = [s for s in fonts if not is_drum_kit_soundfont(s)] or fonts  # a kit alone, if the user gave only that
     for part in song.parts:
         if part.stem != 'vocals' and not part.midi.is_drum: part.midi.program = vary_program(part.midi.program, rng)
         if 'synth' in palette and (not fonts or rng.uniform() < SYNTH_SHARE[part.stem]): part.sound = 'synth'
         else:
-            part.sound = str(rng.choice(fonts))
+            part.sound = str(rng.choice(fonts if part.midi.is_drum else melodic))
             part.bank = VARIATION_BANK if rng.uniform() < VARIATION_SHARE and not part.midi.is_drum else 0
     song.info['programs'] = {p.midi.name: p.midi.program for p in song.parts}
     return song
 
 # %% ../nbs/04b_generate.ipynb #58ac94bc
+def training_soundfonts(version: int = GENERATOR_VERSION, # generator version, 4 or later
+                       ) -> tuple[str, ...]: # keys of SOUNDFONT_FILES
+    "The SoundFonts a generator version draws training songs from (those installed)."
+    return TRAINING_SOUNDFONTS + (ADDED_SOUNDFONTS if version >= 5 else ())
+
 def sound_palette(backend: str, # a resolved backend: 'synth', 'soundfont', 'mixed' or 'heldout'
                   soundfont=None, # a SoundFont the user gave (used instead of the system ones)
+                  version: int = GENERATOR_VERSION, # generator version, 4 or later
                  ) -> list[str]: # SoundFont paths (resolved) and/or 'synth'
-    "The sounds a generator-4 backend draws from; training backends never get a held-out SoundFont of the system."
+    "The sounds a backend draws from; training backends never get a held-out SoundFont of the system."
     if backend == 'synth': return ['synth']
     if soundfont is not None: fonts = [str(check_soundfont_file(soundfont).resolve())]
     elif backend == 'heldout': fonts = [str(p) for p in find_soundfonts(HELDOUT_SOUNDFONTS).values()]
     else:
-        fonts = [str(p) for p in find_soundfonts(TRAINING_SOUNDFONTS).values() if not is_heldout_soundfont(p)]
-        other = None if fonts else find_soundfont()  # none of them: the one GM SoundFont generator 3 would use
-        fonts += [str(other)] if other is not None and not is_heldout_soundfont(other) else []
+        fonts = [str(p) for p in find_soundfonts(training_soundfonts(version)).values() if not is_heldout_soundfont(p)]
+        if all(map(is_drum_kit_soundfont, fonts)):  # no GM SoundFont of them: the one generator 3 would use
+            other = find_soundfont()
+            fonts = [str(other)] if other is not None and not is_heldout_soundfont(other) else []
     return fonts + (['synth'] if backend == 'mixed' else [])
 
 # %% ../nbs/04b_generate.ipynb #207cda78
@@ -987,7 +996,7 @@ def _dataset_parameters(tracks, seconds, seed, split_test, backend, source, samp
     if version not in VERSIONS: raise UserError(f"generator version must be one of {VERSIONS}, got {version!r}")
     backend = resolve_backend(backend, soundfont, version)
     if version < 4: font = find_soundfont(soundfont).name if backend == 'soundfont' else None
-    else: font = ', '.join(Path(s).name for s in sound_palette(backend, soundfont) if s != 'synth') or None
+    else: font = ', '.join(Path(s).name for s in sound_palette(backend, soundfont, version) if s != 'synth') or None
     return dict(tracks=int(tracks), seconds=float(seconds), seed=int(seed), split_test=int(split_test), backend=backend,
                 source=source, sample_rate=int(sample_rate), soundfont=font, generator_version=int(version))
 
@@ -1141,11 +1150,12 @@ def run_generate(
     seed: Param('random seed: the same seed gives the same files', int, metavar='K') = 0,
     split_test: Param('how many of the songs go to test/ (default: a fifth of them, and at least one from 2 songs)',
                       int) = None,
-    backend: Param('mixed: each part a training SoundFont (FluidR3_GM, TimGM6mb) or a synthesizer (default when '
+    backend: Param('mixed: each part a training SoundFont (FluidR3_GM, TimGM6mb; generator 5 adds Csound GM, OPL3 '
+                   'FM and two AVL drum kits) or a synthesizer (default when '
                    'FluidSynth is installed); soundfont: SoundFonts only; synth: built-in synthesizers, no system '
                    'dependency (the fallback); heldout: only MuseScore General and effect settings training never '
                    'uses (test set of held-out sounds)', str, choices=BACKENDS) = None,
-    generator_version: Param('the generator version: 4, or 3, the previous one, which rebuilds earlier test sets', int,
+    generator_version: Param('the generator version: 5, or 4 or 3, earlier ones, which rebuild earlier test sets', int,
                              choices=VERSIONS, metavar='V') = GENERATOR_VERSION,
     source: Param('procedural compositions or excerpts of music21 corpus scores', str, choices=SOURCES) = 'procedural',
     sample_rate: Param('sample rate in Hz', int, metavar='HZ') = 44100,

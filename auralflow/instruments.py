@@ -24,12 +24,13 @@ from .core import UserError
 
 # %% auto #0
 __all__ = ['TABLE_SIZE', 'PRESETS', 'FM_PRESETS', 'GM_DRUMS', 'VOWELS', 'FORMANT_BANDWIDTHS', 'SOUNDFONT_PATHS', 'INSTALL_HINT',
-           'SOUNDFONT_FOLDERS', 'SOUNDFONT_FILES', 'TRAINING_SOUNDFONTS', 'HELDOUT_SOUNDFONTS', 'BLOCK',
-           'INTERPOLATIONS', 'midi_to_hz', 'harmonic_weights', 'wavetable', 'oscillator', 'adsr', 'jitter_preset',
-           'subtractive_note', 'fm_note', 'fft_size', 'fft_filter', 'filtered_noise', 'sos_to_ba', 'butter',
-           'drum_sound', 'formant_sos', 'glottal_table', 'singer', 'expressive_singer', 'sing_phrase', 'pan_gains',
-           'synth_timbre', 'render_synth', 'SoundFontError', 'find_soundfont', 'fluidsynth_problem', 'find_soundfonts',
-           'is_heldout_soundfont', 'FluidSynthRenderer']
+           'SOUNDFONT_FOLDERS', 'SOUNDFONT_FILES', 'TRAINING_SOUNDFONTS', 'ADDED_SOUNDFONTS', 'DRUM_KIT_SOUNDFONTS',
+           'HELDOUT_SOUNDFONTS', 'BLOCK', 'INTERPOLATIONS', 'midi_to_hz', 'harmonic_weights', 'wavetable', 'oscillator',
+           'adsr', 'jitter_preset', 'subtractive_note', 'fm_note', 'fft_size', 'fft_filter', 'filtered_noise',
+           'sos_to_ba', 'butter', 'drum_sound', 'formant_sos', 'glottal_table', 'singer', 'expressive_singer',
+           'sing_phrase', 'pan_gains', 'synth_timbre', 'render_synth', 'SoundFontError', 'find_soundfont',
+           'fluidsynth_problem', 'find_soundfonts', 'is_heldout_soundfont', 'is_drum_kit_soundfont',
+           'FluidSynthRenderer']
 
 # %% ../nbs/04a_instruments.ipynb #7119f019
 TABLE_SIZE = 16384  # samples in one period of a wavetable (a power of two)
@@ -577,8 +578,12 @@ SOUNDFONT_FOLDERS = ('/usr/share/sounds/sf2', '/usr/share/sounds/sf3', '/usr/sha
                      '/usr/local/share/soundfonts', '/opt/homebrew/share/soundfonts')
 SOUNDFONT_FILES = {'FluidR3_GM': ('FluidR3_GM.sf2',), 'TimGM6mb': ('TimGM6mb.sf2',),  # name: file names, best first
                    'FluidR3_GS': ('FluidR3_GS.sf2',), 'MuseScore_General': ('MuseScore_General.sf3',
-                   'MuseScore_General_Full.sf3', 'MuseScore_General.sf2')}
+                   'MuseScore_General_Full.sf3', 'MuseScore_General.sf2'), 'Csound_GM': ('sf_GMbank.sf2',),
+                   'OPL3_FM': ('OPL-3_FM_128M.sf2',), 'AVL_Black_Pearl': ('Black_Pearl_4_LV2.sf2',),
+                   'AVL_Red_Zeppelin': ('Red_Zeppelin_4_LV2.sf2',)}
 TRAINING_SOUNDFONTS = ('FluidR3_GM', 'TimGM6mb')  # what generator 4 draws from for training songs
+ADDED_SOUNDFONTS = ('Csound_GM', 'OPL3_FM', 'AVL_Black_Pearl', 'AVL_Red_Zeppelin')  # generator 5 adds these
+DRUM_KIT_SOUNDFONTS = ('AVL_Black_Pearl', 'AVL_Red_Zeppelin')  # one recorded kit each (bank 0): drum parts only
 HELDOUT_SOUNDFONTS = ('MuseScore_General',)  # never used for training: the sounds of the held-out test set
 
 def find_soundfonts(names, # keys of SOUNDFONT_FILES
@@ -597,6 +602,11 @@ def is_heldout_soundfont(path, # a SoundFont file
     "Whether `path` is one of HELDOUT_SOUNDFONTS, which training data must never use."
     names = {Path(path).name, Path(path).resolve().name}
     return any(n in SOUNDFONT_FILES[h] or n.startswith(h) for h in HELDOUT_SOUNDFONTS for n in names)
+
+def is_drum_kit_soundfont(path, # a SoundFont file
+                         ) -> bool: # whether it is one of DRUM_KIT_SOUNDFONTS (a drum kit with no other presets)
+    "Whether `path` holds a single drum kit, which only drum parts may use."
+    return Path(path).resolve().name in {f for k in DRUM_KIT_SOUNDFONTS for f in SOUNDFONT_FILES[k]}
 
 # %% ../nbs/04a_instruments.ipynb #e990eb7a
 BLOCK = 64  # FluidSynth's internal block size in samples
@@ -640,8 +650,10 @@ def _has(self: FluidSynthRenderer, bank: int, program: int) -> bool:
 
 @patch
 def bank_for(self: FluidSynthRenderer, inst: pretty_midi.Instrument, bank: int) -> int:
-    "The bank `render` plays `inst` from: 128 for drums, `bank` if this SoundFont has the program there, else 0."
-    return 128 if inst.is_drum else bank if self._has(bank, inst.program) else 0
+    """The bank `render` plays `inst` from: 128 for drums (0 in a drum-kit SoundFont, which has no bank 128), `bank`
+    if this SoundFont has the program there, else 0."""
+    if inst.is_drum: return 128 if self._has(128, 0) or self._has(128, inst.program) else 0
+    return bank if self._has(bank, inst.program) else 0
 
 @patch
 def _select(self: FluidSynthRenderer, inst: pretty_midi.Instrument, bank: int) -> int:

@@ -6,7 +6,7 @@ Train first, for example one CPU hour on 2 cores with the README's recipe and da
     python benchmarks/cpu_hour.py runs/SpectrogramNetSimple --data synth soundfont --minutes 55
 
 where `synth` and `soundfont` are test sets of the README (`auralflow generate DIR --tracks 10 --seconds 20 --seed 1
---split-test 10 --backend synth|soundfont --generator-version 3` renders sets 3 and 4; without the flag, generator 4
+--split-test 10 --backend synth|soundfont --generator-version 3` renders sets 3 and 4; `--generator-version 4`
 renders sets 5 and 6). Each training folder's best checkpoint is scored with
 `auralflow.evaluate.evaluate` (the code of `auralflow evaluate FOLDER --dataset DATA`); every number is the median over
 the tracks of a target, then the mean over the four targets, as in the README's tables. The results are printed as a

@@ -6,10 +6,10 @@
 1. Data: `--data DATA` uses a dataset folder; `--generate N` renders N training songs into RUNS/data with
    `auralflow.generate` (`--seed`), in `--jobs` processes; the songs do not depend on `--jobs`, so the set is the same
    on any machine for the same arguments and installed SoundFonts (before 2026-12-01 each process rendered its own seed,
-   `--seed + j`, so the set changed with `--jobs`). `--backend` is generator 4's default `mixed`
-   (FluidR3_GM and TimGM6mb through FluidSynth, and the built-in synths, with effect chains), `synth` or
-   `soundfont`; never `heldout` (the test set's sounds). A backend that cannot run here stops the script before
-   rendering (no silent fallback to synth). RUNS/data/recipe_data.json records the generator version, backend and
+   `--seed + j`, so the set changed with `--jobs`). `--backend` is the generator's default `mixed` (generator 5:
+   FluidR3_GM, TimGM6mb, Csound's GM bank, OPL3 FM and two recorded AVL drum kits through FluidSynth, and the
+   built-in synths, with effect chains), `synth` or `soundfont`; never `heldout` (the test set's sounds). A backend
+   that cannot run here stops the script before rendering (no silent fallback to synth). RUNS/data/recipe_data.json records the generator version, backend and
    SoundFonts used; `--publish` copies that into each model's `trained_on`.
 2. Every model of `--models` trains at its default size from the recipe below, all at once (one process each, on the
    same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
@@ -162,7 +162,7 @@ def main(argv=None):
     p.add_argument('--seconds', type=float, default=20.0)
     p.add_argument('--seed', type=int, default=100)
     p.add_argument('--backend', default='mixed', choices=['mixed', 'synth', 'soundfont'],
-                   help="generator 4's sounds for the training songs (never 'heldout': the test set's)")
+                   help="the generator's sounds for the training songs (never 'heldout': the test set's)")
     p.add_argument('--jobs', type=int, default=os.cpu_count())
     p.add_argument('--minutes', type=float, default=60.0,
                    help='training budget of this run, per model (0: train nothing, e.g. to --publish earlier runs)')
