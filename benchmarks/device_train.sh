@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrain the shipped models on generator 4's `mixed` songs on a GPU machine of the `device` tool (issue 18).
+# Retrain the shipped models on the generator's `mixed` songs on a GPU machine of the `device` tool (issue 18).
 #
 #   bash benchmarks/device_train.sh MINUTES [SONGS] [SECONDS]      # defaults: 6 minutes, 512 songs of 20 s
 #
