@@ -831,7 +831,7 @@ def choose_sounds(song: Arrangement, # modified in place: each part's program, s
 # %% ../nbs/04b_generate.ipynb #58ac94bc
 def training_soundfonts(version: int = GENERATOR_VERSION, # generator version, 4 or later
                        ) -> tuple[str, ...]: # keys of SOUNDFONT_FILES
-    "The SoundFonts a generator version draws training songs from (those installed)."
+    "The SoundFonts a generator version may draw training songs from (`sound_palette` keeps those installed)."
     return TRAINING_SOUNDFONTS + (ADDED_SOUNDFONTS if version >= 5 else ())
 
 def sound_palette(backend: str, # a resolved backend: 'synth', 'soundfont', 'mixed' or 'heldout'
