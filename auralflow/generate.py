@@ -696,6 +696,7 @@ def generate_track(index: int, # track number
                    soundfont=None, # .sf2 file for the soundfont backend
                    song: Arrangement | None = None, # the note events, if already composed (with the same version)
                    version: int = GENERATOR_VERSION, # 3; 4: sounds, effects, sections, vocals; 5: more sounds
+                   effects: str | None = None, # effect ranges, 'training' or 'heldout' (None: the backend's)
                   ) -> tuple[Arrangement, dict]: # note events; 'mixture' and STEMS -> [2, samples] float32
     "Compose, render and mix one song."
     song = song or compose(index, seed, seconds, source, version)
@@ -703,7 +704,9 @@ def generate_track(index: int, # track number
     if version < 4:
         stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
         return song, mix_stems(stems, rng(2), sample_rate)
-    heldout = backend == 'heldout'
+    if effects not in (None, 'training', 'heldout'):
+        raise UserError(f"effects must be 'training' or 'heldout', got {effects!r}")
+    heldout = backend == 'heldout' if effects is None else effects == 'heldout'
     choose_sounds(song, sound_palette(backend, soundfont, version), rng(4))
     stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
     song.info['sounds'] = {p.midi.name: Path(p.sound).stem + (f" bank {p.bank}" if p.bank else '') for p in song.parts}
