@@ -103,13 +103,15 @@ def main(argv=None):
         sha256 = read_registry()[name].sha256
         kept = results.get(name, {})
         scores = kept.get('scores', {}) if kept.get('sha256') == sha256 else {}  # other weights: score again
-        model = load_pretrained(name, progress=False)
-        for v in variants:
-            if v not in scores: scores[v] = medians(evaluate(model, args.out / v, 'test', progress=False))
-        results[name] = dict(sha256=sha256, date=str(datetime.date.today()), machine=machine(), scores=scores)
-        args.results.write_text(json.dumps(results, indent=1) + '\n')
+        missing = [v for v in variants if v not in scores]
+        if missing:
+            model = load_pretrained(name, progress=False)
+            scores |= {v: medians(evaluate(model, args.out / v, 'test', progress=False)) for v in missing}
+            results[name] = dict(sha256=sha256, date=str(datetime.date.today()), machine=machine(), scores=scores)
+            args.results.write_text(json.dumps(results, indent=1) + '\n')
         print(f'| {name} | ' + ' | '.join(f'{mean(scores[v]):+.1f}' for v in variants) + ' |', flush=True)
         for t in TARGETS: print(f'|   {t} | ' + ' | '.join(f'{scores[v][t]:+.1f}' for v in variants) + ' |')
+
 
 if __name__ == '__main__':
     main()
