@@ -14,7 +14,7 @@ on its own, with `generate_track(..., effects=)`:
 | heldout-sounds | held-out (MuseScore General) | training |
 | heldout | held-out | held-out (= test set 7) |
 
-and scores every shipped model (or `--models`) on each with `auralflow.evaluate.evaluate`, as `pretrained_scores.py`
+and scores every shipped model (or `--models`, and a `--candidate` weight file) on each with `auralflow.evaluate.evaluate`, as `pretrained_scores.py`
 does: per stem, the median over songs of the per-song median SI-SDR; the table shows those and their mean. The songs
 are written to OUT/<variant>/test/ and the scores, per model with the date and machine, to `--results`
 (benchmarks/results/heldout_factors.json); a second run renders and scores only what is missing (a model is scored
@@ -41,6 +41,7 @@ from auralflow.audio import load_audio, save_audio  # noqa: E402
 from auralflow.evaluate import evaluate  # noqa: E402
 from auralflow import generate  # noqa: E402
 from auralflow.generate import STEMS, compose, generate_track, track_name  # noqa: E402
+from auralflow.persistence import load_model  # noqa: E402
 from auralflow.pretrained import list_pretrained, load_pretrained, read_registry  # noqa: E402
 
 SEED, TRACKS, SECONDS, VERSION = 1, 10, 20.0, 4  # test set 7's parameters
@@ -53,6 +54,12 @@ EFFECT_GROUPS = {'eq': ('eq_db', 'highpass_hz'), 'dynamics': ('threshold_db', 'r
 
 def mean(scores: dict) -> float:
     return sum(scores[t] for t in TARGETS) / len(TARGETS)
+
+
+def show(name: str, scores: dict, variants):
+    "The table rows of one model: the mean over stems, then each stem."
+    print(f'| {name} | ' + ' | '.join(f'{mean(scores[v]):+.1f}' for v in variants) + ' |', flush=True)
+    for t in TARGETS: print(f'|   {t} | ' + ' | '.join(f'{scores[v][t]:+.1f}' for v in variants) + ' |')
 
 
 def render(folder: Path, backend: str, effects: str, ranges_from: dict | None = None):
@@ -85,6 +92,7 @@ def main(argv=None):
     parser.add_argument('out', type=Path, help='folder for the rendered variants')
     parser.add_argument('--results', type=Path, default=Path(__file__).parent / 'results' / 'heldout_factors.json')
     parser.add_argument('--models', nargs='+', default=None, help='shipped models to score (default: all)')
+    parser.add_argument('--candidate', help='also score this weight file, checkpoint or training folder (not recorded)')
     parser.add_argument('--check', type=Path, help="test set 7's folder, to check the 'heldout' variant against")
     parser.add_argument('--groups', action='store_true', help='add a variant per group of effect settings')
     args = parser.parse_args(argv)
@@ -109,8 +117,11 @@ def main(argv=None):
             scores |= {v: medians(evaluate(model, args.out / v, 'test', progress=False)) for v in missing}
             results[name] = dict(sha256=sha256, date=str(datetime.date.today()), machine=machine(), scores=scores)
             args.results.write_text(json.dumps(results, indent=1) + '\n')
-        print(f'| {name} | ' + ' | '.join(f'{mean(scores[v]):+.1f}' for v in variants) + ' |', flush=True)
-        for t in TARGETS: print(f'|   {t} | ' + ' | '.join(f'{scores[v][t]:+.1f}' for v in variants) + ' |')
+        show(name, scores, variants)
+    if args.candidate:
+        model = load_model(args.candidate)
+        show(args.candidate, {v: medians(evaluate(model, args.out / v, 'test', progress=False)) for v in variants},
+             variants)
 
 
 if __name__ == '__main__':
