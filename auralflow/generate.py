@@ -33,25 +33,27 @@ __all__ = ['STEMS', 'BACKENDS', 'SOURCES', 'GENERATOR_VERSION', 'VERSIONS', 'NOT
            'BASS_STYLES', 'OTHER_PROGRAMS', 'BASS_PROGRAMS', 'VOCAL_PROGRAMS', 'COMP_RHYTHMS', 'CORPUS_COMPOSERS',
            'CORPUS_SUFFIXES', 'CORPUS_PROGRAMS', 'GRID_QUARTERS', 'REVERB_SENDS', 'STEM_LEVELS_DB', 'NOISE_FLOOR_DB',
            'DROPOUT_ODDS', 'FAMILY_PROGRAMS', 'VARIATION_BANK', 'VARIATION_SHARE', 'SYNTH_SHARE', 'EFFECT_RANGES',
-           'EFFECT_ODDS', 'HELDOUT_ONLY_EFFECTS', 'MANIFEST', 'NOTE', 'Part', 'Arrangement', 'Grid', 'Bar',
-           'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'section_spans', 'drum_part', 'bass_part',
-           'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts', 'compose_procedural',
-           'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms', 'render_stems',
-           'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
+           'EFFECT_ODDS', 'HELDOUT_ONLY_EFFECTS', 'TRAINING_ONLY_EFFECTS', 'MANIFEST', 'NOTE', 'Part', 'Arrangement',
+           'Grid', 'Bar', 'chord_tones', 'at_or_above', 'voicing', 'song_bars', 'section_spans', 'drum_part',
+           'bass_part', 'other_part', 'vocal_part', 'add_vocal_expression', 'humanize', 'finish_parts',
+           'compose_procedural', 'corpus_pieces', 'score_parts', 'basso_seguente', 'compose_corpus', 'active_rms',
+           'render_stems', 'room_impulse', 'mix_stems', 'reverb', 'check_soundfont_file', 'resolve_backend', 'compose',
            'generate_track', 'arrange_song', 'add_vocal_layers', 'vary_program', 'choose_sounds', 'training_soundfonts',
-           'sound_palette', 'stem_chain', 'set_width', 'produce_stems', 'gain_curve', 'mix_bus', 'frame_db',
-           'track_name', 'default_split_test', 'write_track', 'dataset_bytes', 'generate_dataset', 'run_generate']
+           'sound_palette', 'effect_ranges', 'training_only_effects', 'stem_chain', 'set_width', 'produce_stems',
+           'gain_curve', 'mix_bus', 'frame_db', 'track_name', 'default_split_test', 'write_track', 'dataset_bytes',
+           'generate_dataset', 'run_generate']
 
 # %% ../nbs/04b_generate.ipynb #81b6a101
 STEMS = ('vocals', 'drums', 'bass', 'other')  # the targets, in the order of auralflow's default targets
 BACKENDS = ('soundfont', 'synth', 'mixed', 'heldout')  # the last two need generator version 4 or later
 SOURCES = ('procedural', 'corpus')
-GENERATOR_VERSION = 5  # bump when the same parameters would give different audio
+GENERATOR_VERSION = 6  # bump when the same parameters would give different audio
 # (2: a -96 dBFS noise floor; 3: filters and reverb by numpy FFT, float32 mixing, uniform noise floor,
 # linear interpolation in FluidSynth; 4: several SoundFonts and programs per stem, pedalboard
 # effects, sections with drop-outs and dynamics, layered expressive vocals, the held-out backend;
-# 5: four more training SoundFonts: Csound's GM bank, OPL3 FM, two recorded drum kits)
-VERSIONS = (3, 4, 5)  # the versions `generate_track` can still render (3 and 4 rebuild the earlier test sets)
+# 5: four more training SoundFonts: Csound's GM bank, OPL3 FM, two recorded drum kits;
+# 6: wider effect ranges for training and effects only training uses: filter, flanger, bit crusher, MP3)
+VERSIONS = (3, 4, 5, 6)  # the versions `generate_track` can still render (3 and 4 rebuild the earlier test sets)
 
 @dataclass
 class Part:
@@ -695,7 +697,7 @@ def generate_track(index: int, # track number
                    sample_rate: int = 44100, # Hz
                    soundfont=None, # .sf2 file for the soundfont backend
                    song: Arrangement | None = None, # the note events, if already composed (with the same version)
-                   version: int = GENERATOR_VERSION, # 3; 4: sounds, effects, sections, vocals; 5: more sounds
+                   version: int = GENERATOR_VERSION, # 3; 4: sounds, effects, sections, vocals; 5: sounds; 6: effects
                    effects: str | None = None, # effect ranges, 'training' or 'heldout' (None: the backend's)
                   ) -> tuple[Arrangement, dict]: # note events; 'mixture' and STEMS -> [2, samples] float32
     "Compose, render and mix one song."
@@ -710,8 +712,9 @@ def generate_track(index: int, # track number
     choose_sounds(song, sound_palette(backend, soundfont, version), rng(4))
     stems = render_stems(song, backend, sample_rate, rng(1), soundfont)
     song.info['sounds'] = {p.midi.name: Path(p.sound).stem + (f" bank {p.bank}" if p.bank else '') for p in song.parts}
-    stems, song.info['effects'] = produce_stems(stems, rng(5), sample_rate, float(song.info.get('tempo', 120)), heldout)
-    bus = functools.partial(mix_bus, rng=rng(6), sample_rate=sample_rate, heldout=heldout)
+    stems, song.info['effects'] = produce_stems(stems, rng(5), sample_rate, float(song.info.get('tempo', 120)),
+                                                 heldout, version)
+    bus = functools.partial(mix_bus, rng=rng(6), sample_rate=sample_rate, heldout=heldout, version=version)
     return song, mix_stems(stems, rng(2), sample_rate, bus)
 
 # %% ../nbs/04b_generate.ipynb #04d70159
@@ -853,32 +856,64 @@ def sound_palette(backend: str, # a resolved backend: 'synth', 'soundfont', 'mix
     return fonts + (['synth'] if backend == 'mixed' else [])
 
 # %% ../nbs/04b_generate.ipynb #207cda78
-EFFECT_RANGES = {  # setting: (training range, held-out range); the held-out range lies outside the training one
-    'eq_db': ((0, 6), (8, 12)), 'highpass_hz': ((20, 120), (200, 400)), 'threshold_db': ((-24, -8), (-40, -30)),
-    'ratio': ((1.5, 6), (10, 20)), 'drive_db': ((2, 12), (20, 30)), 'chorus_hz': ((0.2, 1.5), (3, 6)),
-    'delay_feedback': ((0.1, 0.4), (0.55, 0.7)), 'delay_mix': ((0.1, 0.3), (0.4, 0.5)),
-    'room_size': ((0.1, 0.6), (0.8, 0.95)), 'reverb_wet': ((0.05, 0.25), (0.35, 0.5)),
-    'width': ((0.7, 1.3), (1.6, 2.0)), 'bus_ratio': ((1.5, 4), (8, 12)), 'limit_db': ((-6, -1), (-12, -9))}
-EFFECT_ODDS = {  # stem -> chance of each optional effect in its chain
-    'vocals': dict(compressor=0.9, distortion=0.05, chorus=0.15, delay=0.6, reverb=0.8, highpass=1),
-    'drums': dict(compressor=0.8, distortion=0.15, chorus=0.0, delay=0.05, reverb=0.3, highpass=0),
-    'bass': dict(compressor=0.8, distortion=0.3, chorus=0.15, delay=0.0, reverb=0.05, highpass=0),
-    'other': dict(compressor=0.5, distortion=0.25, chorus=0.35, delay=0.3, reverb=0.5, highpass=0.7)}
+EFFECT_RANGES = {  # setting: (training, generators 4-5; training, generator 6; held-out), held-out outside both
+    'eq_db': ((0, 6), (0, 7), (8, 12)), 'highpass_hz': ((20, 120), (20, 160), (200, 400)),
+    'threshold_db': ((-24, -8), (-28, -6), (-40, -30)), 'ratio': ((1.5, 6), (1.5, 8), (10, 20)),
+    'drive_db': ((2, 12), (1, 16), (20, 30)), 'chorus_hz': ((0.2, 1.5), (0.1, 2.2), (3, 6)),
+    'delay_feedback': ((0.1, 0.4), (0.05, 0.48), (0.55, 0.7)), 'delay_mix': ((0.1, 0.3), (0.05, 0.35), (0.4, 0.5)),
+    'room_size': ((0.1, 0.6), (0.05, 0.72), (0.8, 0.95)), 'reverb_wet': ((0.05, 0.25), (0.03, 0.3), (0.35, 0.5)),
+    'width': ((0.7, 1.3), (0.5, 1.45), (1.6, 2.0)), 'bus_ratio': ((1.5, 4), (1.5, 6), (8, 12)),
+    'limit_db': ((-6, -1), (-7.5, -0.5), (-12, -9))}
+EFFECT_ODDS = {  # stem -> chance of each optional effect in its chain (the last four: generator 6's training only)
+    'vocals': dict(compressor=0.9, distortion=0.05, chorus=0.15, delay=0.6, reverb=0.8, highpass=1,
+                   filter=0.1, flanger=0.05, crusher=0.03, codec=0.1),
+    'drums': dict(compressor=0.8, distortion=0.15, chorus=0.0, delay=0.05, reverb=0.3, highpass=0,
+                  filter=0.1, flanger=0.05, crusher=0.1, codec=0.1),
+    'bass': dict(compressor=0.8, distortion=0.3, chorus=0.15, delay=0.0, reverb=0.05, highpass=0,
+                 filter=0.3, flanger=0.05, crusher=0.05, codec=0.1),
+    'other': dict(compressor=0.5, distortion=0.25, chorus=0.35, delay=0.3, reverb=0.5, highpass=0.7,
+                  filter=0.3, flanger=0.15, crusher=0.05, codec=0.1)}
 HELDOUT_ONLY_EFFECTS = ('Phaser',)
+TRAINING_ONLY_EFFECTS = ('LadderFilter', 'Bitcrush', 'MP3Compressor')  # generator 6; its flanger is a Chorus
+
+def effect_ranges(version: int = GENERATOR_VERSION, # generator version, 4 or later
+                  heldout: bool = False, # the held-out ranges (the same for every version)
+                 ) -> dict: # setting -> (low, high)
+    "The range each effect setting is drawn from: held-out, or training (wider from generator 6)."
+    column = 2 if heldout else int(version >= 6)
+    return {name: ranges[column] for name, ranges in EFFECT_RANGES.items()}
 
 # %% ../nbs/04b_generate.ipynb #ce5d20ae
-def _setting(rng, name: str, heldout: bool) -> float:
-    lo, hi = EFFECT_RANGES[name][heldout]
-    return float(rng.uniform(lo, hi))
+def _drawer(rng, version: int, heldout: bool):
+    "A function drawing a setting by name from its range."
+    ranges = effect_ranges(version, heldout)
+    return lambda name: float(rng.uniform(*ranges[name]))
+
+def training_only_effects(stem: str, # one of STEMS
+                          rng: np.random.Generator, # randomness source
+                         ) -> list: # pedalboard plugins
+    "Generator 6: effects that held-out songs never get: a resonant filter, a flanger, a bit crusher, an MP3 codec."
+    import pedalboard as pb
+    odds, fx, log_uniform = EFFECT_ODDS[stem], [], lambda lo, hi: float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+    if rng.uniform() < odds['filter']:
+        mode, lo, hi = [(pb.LadderFilter.Mode.LPF24, 400, 8000), (pb.LadderFilter.Mode.LPF12, 400, 8000),
+                        (pb.LadderFilter.Mode.HPF12, 80, 800), (pb.LadderFilter.Mode.BPF12, 300, 3000)][rng.integers(4)]
+        fx.append(pb.LadderFilter(mode, log_uniform(lo, hi), rng.uniform(0, 0.7), rng.uniform(1, 2)))
+    if rng.uniform() < odds['flanger']:  # a chorus with a short delay and feedback
+        fx.append(pb.Chorus(rng.uniform(0.1, 1.0), rng.uniform(0.3, 0.9), rng.uniform(1, 4), rng.uniform(0.2, 0.6), 0.5))
+    if rng.uniform() < odds['crusher']: fx.append(pb.Bitcrush(rng.uniform(8, 12)))
+    if rng.uniform() < odds['codec']: fx.append(pb.MP3Compressor(rng.uniform(2, 9)))
+    return fx
 
 def stem_chain(stem: str, # one of STEMS
                rng: np.random.Generator, # randomness source
                tempo: float, # beats per minute (delays are synced to it)
                heldout: bool = False, # draw from the held-out ranges
+               version: int = GENERATOR_VERSION, # generator version, 4 or later
               ) -> tuple: # (pedalboard.Pedalboard, stereo width)
     "A random effect chain for one stem: EQ, then some of compression, drive, chorus, delay, reverb."
     import pedalboard as pb
-    odds, s = EFFECT_ODDS[stem], lambda name: _setting(rng, name, heldout)
+    odds, s = EFFECT_ODDS[stem], _drawer(rng, version, heldout)
     sign = lambda: float(rng.choice([-1.0, 1.0]))
     fx = [pb.PeakFilter(rng.uniform(200, 6000), sign() * s('eq_db'), rng.uniform(0.5, 2)),
           pb.LowShelfFilter(rng.uniform(80, 300), sign() * s('eq_db')),
@@ -889,6 +924,7 @@ def stem_chain(stem: str, # one of STEMS
     if rng.uniform() < odds['distortion']: fx.append(pb.Distortion(s('drive_db')))
     if rng.uniform() < odds['chorus']: fx.append(pb.Chorus(s('chorus_hz'), rng.uniform(0.1, 0.5), 7.0, 0.0, 0.4))
     if heldout and stem != 'drums' and rng.uniform() < 0.5: fx.append(pb.Phaser(rng.uniform(0.5, 2), 0.6, 1000, 0.5))
+    if version >= 6 and not heldout: fx += training_only_effects(stem, rng)
     if rng.uniform() < odds['delay']:
         fx.append(pb.Delay(60 / tempo * float(rng.choice([0.5, 0.75, 1.0])), s('delay_feedback'), s('delay_mix')))
     if rng.uniform() < odds['reverb']: fx.append(pb.Reverb(s('room_size'), rng.uniform(0.2, 0.8), s('reverb_wet'), 1.0))
@@ -908,11 +944,12 @@ def produce_stems(stems: dict, # stem -> [2, samples] float32, dry
                   sample_rate: int, # Hz
                   tempo: float, # beats per minute
                   heldout: bool = False, # held-out effect settings
+                  version: int = GENERATOR_VERSION, # generator version, 4 or later
                  ) -> tuple[dict, dict]: # stem -> processed audio (same loudness), stem -> names of its effects
     "Run each stem through its own random effect chain and stereo width, keeping its active loudness."
     out, names = {}, {}
     for stem, x in stems.items():
-        board, width = stem_chain(stem, rng, tempo, heldout)
+        board, width = stem_chain(stem, rng, tempo, heldout, version)
         names[stem] = [type(p).__name__ for p in board]
         level = active_rms(x)
         if level == 0: out[stem] = x; continue
@@ -936,10 +973,11 @@ def mix_bus(stems: np.ndarray, # [K, 2, samples] float32 stems, modified in plac
             rng: np.random.Generator, # randomness source
             sample_rate: int, # Hz
             heldout: bool = False, # held-out settings
+            version: int = GENERATOR_VERSION, # generator version, 4 or later
            ) -> np.ndarray: # [K, 2, samples]: the stems as the bus leaves them; their sum is the processed mix
     "Bus EQ on every stem (linear), then the gain of a bus compressor and limiter, measured on the mix, on every stem."
     import pedalboard as pb
-    s, sign = lambda name: _setting(rng, name, heldout), lambda: float(rng.choice([-1.0, 1.0]))
+    s, sign = _drawer(rng, version, heldout), lambda: float(rng.choice([-1.0, 1.0]))
     eq = pb.Pedalboard([pb.LowShelfFilter(rng.uniform(60, 200), sign() * s('eq_db') / 2),
                         pb.HighShelfFilter(rng.uniform(6000, 12000), sign() * s('eq_db') / 2)])
     for k in range(len(stems)): stems[k] = eq(stems[k], sample_rate)
@@ -1158,8 +1196,8 @@ def run_generate(
                    'FluidSynth is installed); soundfont: SoundFonts only; synth: built-in synthesizers, no system '
                    'dependency (the fallback); heldout: only MuseScore General and effect settings training never '
                    'uses (test set of held-out sounds)', str, choices=BACKENDS) = None,
-    generator_version: Param('the generator version: 5, or 4 or 3, earlier ones, which rebuild earlier test sets', int,
-                             choices=VERSIONS, metavar='V') = GENERATOR_VERSION,
+    generator_version: Param('the generator version: 6, or 5, 4 or 3, earlier ones, which rebuild earlier test sets',
+                             int, choices=VERSIONS, metavar='V') = GENERATOR_VERSION,
     source: Param('procedural compositions or excerpts of music21 corpus scores', str, choices=SOURCES) = 'procedural',
     sample_rate: Param('sample rate in Hz', int, metavar='HZ') = 44100,
     soundfont: Param('SoundFont for the soundfont backend (default: $AURALFLOW_SOUNDFONT or the system GM SoundFont)',
