@@ -9,6 +9,7 @@
     python benchmarks/readme_tables.py equal_steps       # ... for the same steps (equal_steps_bfloat16: in bfloat16)
     python benchmarks/readme_tables.py one_hour          # what one CPU hour trains of each default model (saved output)
     python benchmarks/readme_tables.py mixed_precision   # models trained in float32 and in bfloat16 (saved output)
+    python benchmarks/readme_tables.py factors           # test set 7's sounds and production apart (heldout_factors.py)
 
 Each table replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a markdown cell of
 nbs/index.ipynb; then README.md is rebuilt with `python .ci/build_docs.py --readme`.
@@ -258,6 +259,20 @@ def one_hour_table() -> str:
             + '\n'.join(lines))
 
 
+FACTORS = {'training': 'training sounds and effects', 'heldout-sounds': 'held-out sounds only',
+           'heldout-effects': 'held-out effect settings only', 'heldout': 'both (test set 7)'}
+
+
+def factors_table() -> str:
+    "Each shipped model's mean SI-SDR on test set 7's compositions, rendered with each of its two changes alone."
+    saved = json.loads((RESULTS / 'heldout_factors.json').read_text())
+    rows = [dict(model=name, date=r['date'], machine=r['machine'], **r['scores']) for name, r in sorted(saved.items())]
+    mean = lambda scores: sum(scores.values()) / len(scores)
+    lines = ['| model | ' + ' | '.join(FACTORS.values()) + ' |', '|---|' + '---|' * len(FACTORS)]
+    lines += [f"| {r['model']} | " + ' | '.join(f'{mean(r[v]):+.1f}' for v in FACTORS) + ' |' for r in rows]
+    return f"Measured {measured(dict(rows=rows))}. Means of the four medians, in dB:\n\n" + '\n'.join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='table', required=True)
@@ -272,15 +287,15 @@ def main(argv=None):
     sub.add_parser('equal_steps_bfloat16', help='the same in bfloat16, from the saved output')
     sub.add_parser('one_hour', help='what one CPU hour trains of each default model, from the saved outputs')
     sub.add_parser('mixed_precision', help='models trained in float32 and in bfloat16 side by side, from the saved output')
+    sub.add_parser('factors', help="test set 7's sounds and production apart, from heldout_factors.py's saved output")
     args = parser.parse_args(argv)
     if args.table == 'speed' and not args.logs: run_speed_benchmarks()
-    text = (params_table() if args.table == 'params' else speed_table() if args.table == 'speed'
-            else throughput_table() if args.table == 'throughput' else designs_table() if args.table == 'equal_time'
-            else designs_table('equal_steps.json') if args.table == 'equal_steps'
-            else designs_table('equal_steps_bfloat16.json', together=False) if args.table == 'equal_steps_bfloat16'
-            else one_hour_table() if args.table == 'one_hour'
-            else designs_table('mixed_precision.json', 'Run') if args.table == 'mixed_precision'
-            else scores_table(json.loads(args.results.read_text())))
+    tables = {'params': params_table, 'speed': speed_table, 'throughput': throughput_table, 'equal_time': designs_table,
+              'equal_steps': lambda: designs_table('equal_steps.json'),
+              'equal_steps_bfloat16': lambda: designs_table('equal_steps_bfloat16.json', together=False),
+              'one_hour': one_hour_table, 'mixed_precision': lambda: designs_table('mixed_precision.json', 'Run'),
+              'factors': factors_table, 'scores': lambda: scores_table(json.loads(args.results.read_text()))}
+    text = tables[args.table]()
     replace_block(args.table, text)
     print(text)
     subprocess.run([sys.executable, str(ROOT / '.ci' / 'build_docs.py'), '--readme'], check=True)
