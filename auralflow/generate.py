@@ -900,7 +900,8 @@ def training_only_effects(stem: str, # one of STEMS
                         (pb.LadderFilter.Mode.HPF12, 80, 800), (pb.LadderFilter.Mode.BPF12, 300, 3000)][rng.integers(4)]
         fx.append(pb.LadderFilter(mode, log_uniform(lo, hi), rng.uniform(0, 0.7), rng.uniform(1, 2)))
     if rng.uniform() < odds['flanger']:  # a chorus with a short delay and feedback
-        fx.append(pb.Chorus(rng.uniform(0.1, 1.0), rng.uniform(0.3, 0.9), rng.uniform(1, 4), rng.uniform(0.2, 0.6), 0.5))
+        fx.append(pb.Chorus(rate_hz=rng.uniform(0.1, 1.0), depth=rng.uniform(0.3, 0.9),
+                            centre_delay_ms=rng.uniform(1, 4), feedback=rng.uniform(0.2, 0.6), mix=0.5))
     if rng.uniform() < odds['crusher']: fx.append(pb.Bitcrush(rng.uniform(8, 12)))
     if rng.uniform() < odds['codec']: fx.append(pb.MP3Compressor(rng.uniform(2, 9)))
     return fx
