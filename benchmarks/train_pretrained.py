@@ -6,9 +6,9 @@
 1. Data: `--data DATA` uses a dataset folder; `--generate N` renders N training songs into RUNS/data with
    `auralflow.generate` (`--seed`), in `--jobs` processes; the songs do not depend on `--jobs`, so the set is the same
    on any machine for the same arguments and installed SoundFonts (before 2026-12-01 each process rendered its own seed,
-   `--seed + j`, so the set changed with `--jobs`). `--backend` is the generator's default `mixed` (generator 5:
+   `--seed + j`, so the set changed with `--jobs`). `--backend` is the generator's default `mixed` (generator 6:
    FluidR3_GM, TimGM6mb, Csound's GM bank, OPL3 FM and two recorded AVL drum kits through FluidSynth, and the
-   built-in synths, with effect chains), `synth` or `soundfont`; never `heldout` (the test set's sounds). A backend
+   built-in synths, with the wider effect chains of generator 6), `synth` or `soundfont`; never `heldout` (the test set's sounds). A backend
    that cannot run here stops the script before rendering (no silent fallback to synth). RUNS/data/recipe_data.json
    records the generator version, backend and SoundFonts used; `--publish` copies that into each model's `trained_on`.
 2. Every model of `--models` trains at its default size from the recipe below, all at once (one process each, on the
