@@ -912,7 +912,7 @@ def stem_chain(stem: str, # one of STEMS
                heldout: bool = False, # draw from the held-out ranges
                version: int = GENERATOR_VERSION, # generator version, 4 or later
               ) -> tuple: # (pedalboard.Pedalboard, stereo width)
-    "A random effect chain for one stem: EQ, then some of compression, drive, chorus, delay, reverb."
+    "A random effect chain for one stem: EQ, then some of compression, drive, chorus, delay, reverb (and more in v6)."
     import pedalboard as pb
     odds, s = EFFECT_ODDS[stem], _drawer(rng, version, heldout)
     sign = lambda: float(rng.choice([-1.0, 1.0]))

@@ -67,7 +67,7 @@ def render(folder: Path, backend: str, effects: str, ranges_from: dict | None = 
     `ranges_from` maps effect settings to the range both effect modes draw them from here (True: held-out)."""
     ranges = dict(generate.EFFECT_RANGES)
     for name, heldout in (ranges_from or {}).items():  # restored below
-        generate.EFFECT_RANGES[name] = (ranges[name][-1 if heldout else 0],) * 3
+        generate.EFFECT_RANGES[name] = (ranges[name][-1 if heldout else 0],) * len(ranges[name])  # every column
     try:
         for index in range(TRACKS):
             song = compose(index, SEED, SECONDS, version=VERSION)

@@ -8,9 +8,10 @@
    on any machine for the same arguments and installed SoundFonts (before 2026-12-01 each process rendered its own seed,
    `--seed + j`, so the set changed with `--jobs`). `--backend` is the generator's default `mixed` (generator 6:
    FluidR3_GM, TimGM6mb, Csound's GM bank, OPL3 FM and two recorded AVL drum kits through FluidSynth, and the
-   built-in synths, with the wider effect chains of generator 6), `synth` or `soundfont`; never `heldout` (the test set's sounds). A backend
-   that cannot run here stops the script before rendering (no silent fallback to synth). RUNS/data/recipe_data.json
-   records the generator version, backend and SoundFonts used; `--publish` copies that into each model's `trained_on`.
+   built-in synths, with generator 6's effect chains), `synth` or `soundfont`; never `heldout` (the test set's sounds).
+   A backend that cannot run here stops the script before rendering (no silent fallback to synth).
+   RUNS/data/recipe_data.json records the generator version, backend and SoundFonts used; `--publish` copies that
+   into each model's `trained_on`.
 2. Every model of `--models` trains at its default size from the recipe below, all at once (one process each, on the
    same GPU if there is one), each stopping cleanly after the epoch that passes `--minutes`. Rerunning resumes.
 3. `--openunmix` trains Open-Unmix (umxhq, four networks) beside them on the same data and budget.
