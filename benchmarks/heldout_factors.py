@@ -14,11 +14,15 @@ on its own, with `generate_track(..., effects=)`:
 | heldout-sounds | held-out (MuseScore General) | training |
 | heldout | held-out | held-out (= test set 7) |
 
-and scores every shipped model (or `--models`, and a `--candidate` weight file) on each with `auralflow.evaluate.evaluate`, as `pretrained_scores.py`
-does: per stem, the median over songs of the per-song median SI-SDR; the table shows those and their mean. The songs
+and scores every shipped model (or `--models`, and a `--candidate` weight file) on each with
+`auralflow.evaluate.evaluate`, as `pretrained_scores.py` does: per stem, the median over songs of the per-song median
+SI-SDR; the table shows those and their mean. The songs
 are written to OUT/<variant>/test/ and the scores, per model with the date and machine, to `--results`
 (benchmarks/results/heldout_factors.json); a second run renders and scores only what is missing (a model is scored
 again when its shipped weights changed).
+`--candidate PATH --record LABEL` keeps the candidate's scores under LABEL in `--candidates`
+(benchmarks/results/heldout_candidates.json), with its source, date and machine, for experiments that README cites
+but that are never shipped (e.g. `production_oracle.py`'s).
 `--check DIR` first compares the 'heldout' variant with test set 7 as stored in DIR, sample for sample.
 
 `--groups` adds one variant per group of effect settings (EFFECT_GROUPS): the training sounds and ranges, but that
@@ -92,10 +96,15 @@ def main(argv=None):
     parser.add_argument('out', type=Path, help='folder for the rendered variants')
     parser.add_argument('--results', type=Path, default=Path(__file__).parent / 'results' / 'heldout_factors.json')
     parser.add_argument('--models', nargs='+', default=None, help='shipped models to score (default: all)')
-    parser.add_argument('--candidate', help='also score this weight file, checkpoint or training folder (not recorded)')
+    parser.add_argument('--candidate',
+                        help='also score this weight file, checkpoint or training folder (kept only with --record)')
+    parser.add_argument('--record', metavar='LABEL', help="keep the candidate's scores under LABEL in --candidates")
+    parser.add_argument('--candidates', type=Path,
+                        default=Path(__file__).parent / 'results' / 'heldout_candidates.json')
     parser.add_argument('--check', type=Path, help="test set 7's folder, to check the 'heldout' variant against")
     parser.add_argument('--groups', action='store_true', help='add a variant per group of effect settings')
     args = parser.parse_args(argv)
+    if args.record and not args.candidate: parser.error('--record needs --candidate')
     variants = {v: (*VARIANTS[v], {}) for v in VARIANTS}
     if args.groups:
         variants |= {f'heldout-{g}': ('mixed', 'training', dict.fromkeys(names, True))
@@ -120,8 +129,16 @@ def main(argv=None):
         show(name, scores, variants)
     if args.candidate:
         model = load_model(args.candidate)
-        show(args.candidate, {v: medians(evaluate(model, args.out / v, 'test', progress=False)) for v in variants},
-             variants)
+        scores = {v: medians(evaluate(model, args.out / v, 'test', progress=False)) for v in variants}
+        show(args.record or args.candidate, scores, variants)
+        if args.record: record_candidate(args.candidates, args.record, args.candidate, scores)
+
+
+def record_candidate(path: Path, label: str, source: str, scores: dict):
+    "Keep a candidate's scores under `label` in the JSON file `path` (other labels are kept)."
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    kept[label] = dict(source=source, date=str(datetime.date.today()), machine=machine(), scores=scores)
+    path.write_text(json.dumps(kept, indent=1) + '\n')
 
 
 if __name__ == '__main__':
