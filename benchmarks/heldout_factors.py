@@ -16,10 +16,9 @@ on its own, with `generate_track(..., effects=)`:
 
 and scores every shipped model (or `--models`, and a `--candidate` weight file) on each with
 `auralflow.evaluate.evaluate`, as `pretrained_scores.py` does: per stem, the median over songs of the per-song median
-SI-SDR; the table shows those and their mean. The songs
-are written to OUT/<variant>/test/ and the scores, per model with the date and machine, to `--results`
-(benchmarks/results/heldout_factors.json); a second run renders and scores only what is missing (a model is scored
-again when its shipped weights changed).
+SI-SDR; the table shows those and their mean. The songs are written to OUT/<variant>/test/ and the scores, per model
+with the date and machine, to `--results` (benchmarks/results/heldout_factors.json); a second run renders and scores
+only what is missing (a model is scored again when its shipped weights changed).
 `--candidate PATH --record LABEL` keeps the candidate's scores under LABEL in `--candidates`
 (benchmarks/results/heldout_candidates.json), with its source, date and machine, for experiments that README cites
 but that are never shipped (e.g. `production_oracle.py`'s).
