@@ -1,8 +1,10 @@
 """A diagnostic, never a recipe to ship: can the model learn the held-out production at all, in the steps a CPU gives?
 
     python benchmarks/production_oracle.py DATA [--tracks 128] [--jobs 2]
-    python benchmarks/train_pretrained.py RUNS --models SpectrogramNetSimple --data DATA --init --set lr=3e-4 --minutes 80
-    python benchmarks/heldout_factors.py FACTORS --models SpectrogramNetSimple --candidate RUNS/SpectrogramNetSimple
+    python benchmarks/train_pretrained.py RUNS --models SpectrogramNetSimple --data DATA --init --set lr=3e-4 \
+        --minutes 80
+    python benchmarks/heldout_factors.py FACTORS --models SpectrogramNetSimple --candidate RUNS/SpectrogramNetSimple \
+        --record LABEL
 
 Test set 7 loses about 4 dB to its production (effect settings outside the training ranges, and a phaser:
 `heldout_factors.py`), and widening the training ranges towards it (generator 6) moved nothing in 320 fine-tuning
@@ -20,7 +22,7 @@ import multiprocessing
 from pathlib import Path
 
 from auralflow.audio import save_audio
-from auralflow.generate import STEMS, generate_track, track_name
+from auralflow.generate import STEMS, compose, generate_track, track_name
 
 SECONDS, VERSION = 20.0, 6
 HALVES = {'': (100, None), 'h': (300, 'heldout')}  # folder prefix: (seed, effect ranges: None = the backend's)
@@ -30,9 +32,10 @@ def render(job: tuple) -> str:
     "Render and write one song; `job` is (train folder, prefix, index)."
     train, prefix, index = job
     seed, effects = HALVES[prefix]
-    song, audio = generate_track(index, seed, SECONDS, 'mixed', version=VERSION, effects=effects)
+    song = compose(index, seed, SECONDS, version=VERSION)  # cheap: names the folder, so a rerun skips written songs
     folder = train / (prefix + track_name(index, song))
     if not (folder / 'other.wav').is_file():
+        _, audio = generate_track(index, seed, SECONDS, 'mixed', song=song, version=VERSION, effects=effects)
         for name in ('mixture',) + STEMS: save_audio(folder / f'{name}.wav', audio[name], 44100)
     return folder.name
 
