@@ -27,11 +27,11 @@ from .schema import (DEVICE_HELP, ConfigError, Param, Setting, allowed_range, ba
                               metavar_of, parse_value, section_settings, setting, show_value)
 
 # %% auto #0
-__all__ = ['SPLIT_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'CONFIG_FILE', 'DataConfig', 'TrainingConfig', 'VisualizationConfig',
-           'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks', 'config_from_dict', 'default_loss',
-           'config_template', 'update_config', 'config_path', 'save_config', 'load_config', 'config_table',
-           'add_setting_flags', 'setting_values', 'create_training_folder', 'is_trained', 'check_weights_kept',
-           'run_config', 'init_config']
+__all__ = ['SPLIT_PATTERN', 'SECTIONS', 'CONFIG_VERSION', 'STRIDED_SPECTROGRAM_LR', 'CONFIG_FILE', 'DataConfig', 'TrainingConfig',
+           'VisualizationConfig', 'Config', 'settings', 'config_to_dict', 'check_loss', 'check_chunks',
+           'config_from_dict', 'default_loss', 'default_lr', 'config_template', 'update_config', 'config_path',
+           'save_config', 'load_config', 'config_table', 'add_setting_flags', 'setting_values',
+           'create_training_folder', 'is_trained', 'check_weights_kept', 'run_config', 'init_config']
 
 # %% ../nbs/09_config.ipynb #97341bf5
 SPLIT_PATTERN = (r'[A-Za-z0-9_][A-Za-z0-9_.-]*', 'a split folder name such as valid or test (letters, digits, _ . -)')
@@ -63,7 +63,7 @@ class DataConfig:
 class TrainingConfig:
     "How the model is optimised."
     epochs: int = setting(100, "maximum number of epochs", min=1)
-    lr: float = setting(1e-3, "learning rate of AdamW", min=0)
+    lr: float = setting(1e-3, "learning rate of AdamW (SpectrogramNetSimple's strided U-Net starts at 0.002)", min=0)
     weight_decay: float = setting(1e-5, "AdamW weight decay", min=0)
     lr_scheduler: str = setting('plateau', "learning-rate schedule: lower it when validation stalls (plateau), "
                                            "cosine decay over the epochs, or constant (none)",
@@ -156,7 +156,14 @@ def _replace_sections(cfg: Config, by_section: dict) -> Config:
         try: new[section] = _replace_section(getattr(cfg, section), values)
         except ConfigError as e: problems.append(str(e))
     if problems: raise ConfigError('; '.join(problems))
-    return check_loss(check_chunks(dataclasses.replace(cfg, **new)))
+    changed = _lr_follows_design(cfg, dataclasses.replace(cfg, **new), by_section.get('training', {}))
+    return check_loss(check_chunks(changed))
+
+def _lr_follows_design(before: Config, after: Config, given: dict) -> Config:
+    "`after` with its design's default learning rate where `before` had its own design's default and none was given."
+    if 'lr' in given or before.training.lr != default_lr(before.model_name, before.model): return after
+    return dataclasses.replace(after, training=dataclasses.replace(after.training,
+                                                                   lr=default_lr(after.model_name, after.model)))
 
 # %% ../nbs/09_config.ipynb #600800a6
 def check_loss(cfg: Config, # the configuration to check
@@ -216,12 +223,22 @@ def default_loss(model_name: str, # a registered model name
     "The loss a model trains with by default: 'kl' for the variational models (they return a KL term), else 'l1'."
     return 'kl' if getattr(model_class(model_name), 'kind', None) == 'vae' else DEFAULT_LOSS
 
+STRIDED_SPECTROGRAM_LR = 2e-3  # measured in 05_models, "The learning rate"
+
+def default_lr(model_name: str, # a registered model name
+               model: ModelConfig | None = None, # its settings (default: the model's defaults)
+              ) -> float:
+    "The learning rate a model trains with by default: 2e-3 for SpectrogramNetSimple's strided U-Net, else 1e-3."
+    strided = (model or model_config(model_name)).unet == 'strided'
+    return STRIDED_SPECTROGRAM_LR if strided and model_name == 'SpectrogramNetSimple' else TrainingConfig().lr
+
 def config_template(model_name: str, # one of auralflow.models.list_models()
                    ) -> Config:
     "The default configuration for `model_name`; raises `ConfigError` for an unknown model."
     try: name = resolve_model_name(model_name)
     except UserError as e: raise ConfigError(str(e)) from None  # a config error: load_config adds the file's path
-    return Config(model_name=name, model=model_config(name), training=TrainingConfig(loss=default_loss(name)))
+    return Config(model_name=name, model=model_config(name),
+                  training=TrainingConfig(loss=default_loss(name), lr=default_lr(name)))
 
 # %% ../nbs/09_config.ipynb #5f8a7182
 def update_config(cfg: Config, # the configuration to start from
@@ -436,7 +453,8 @@ def init_config(cfg: Config, # the settings of the folder to fine-tune
     try: init, record = init_source(ref)
     except UserError as e: raise ConfigError(f"--init: {e}") from None
     model_values = {k: v for k, v in (values or {}).items() if k in settings() and settings()[k].section == 'model'}
-    cfg = update_config(dataclasses.replace(cfg, model=copy.deepcopy(init.config)), model_values)
+    source = _lr_follows_design(cfg, dataclasses.replace(cfg, model=copy.deepcopy(init.config)), values or {})
+    cfg = update_config(source, model_values)
     if problem := init_mismatch(cfg.model_name, cfg.model, init):
         hint = (f"; fine-tune it as `auralflow config {type(init).__name__} --init {ref} --name NAME`"
                 if type(init).__name__ != cfg.model_name else "; leave out the model settings that change it")

@@ -123,9 +123,11 @@ def designs() -> dict:
             # both of the two above: does their gain add up?
             'strided_freq_levels_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
                                              'spec_freq_levels': 2, 'spec_refine': 16},
-            # today's default at half and at twice the recipe's learning rate of 1e-3
+            # today's default at half, twice, four and eight times the recipe's learning rate of 1e-3
             'strided_lr5e-4': {'unet': 'strided', 'dropout_branch': True, 'lr': 5e-4},
-            'strided_lr2e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 2e-3}}
+            'strided_lr2e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 2e-3},
+            'strided_lr4e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 4e-3},
+            'strided_lr8e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 8e-3}}
 
 
 def run_name(model: str, settings: dict) -> str:
@@ -149,7 +151,8 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
     procs = []
     for core, (design, (model, overrides)) in enumerate(runs_of(models, names, settings).items()):
         folder = runs / design
-        prepare(folder, model, data, 0, {**recipe, **overrides})
+        at_rate = {} if models else {'lr': 1e-3}  # the designs compare at the recipe's rate until 2026-12-03
+        prepare(folder, model, data, 0, {**recipe, **at_rate, **overrides})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
                 f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps}, {threads})")
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))

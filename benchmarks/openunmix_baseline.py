@@ -78,7 +78,7 @@ def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | N
     separator = new_separator().to(device)
     nets = list(separator.target_models.values())
     params = [p for net in nets for p in net.parameters()]
-    optimizer = torch.optim.AdamW(params, lr=RECIPE['lr'], weight_decay=1e-5)
+    optimizer = torch.optim.AdamW(params, lr=RECIPE.get('lr', 1e-3), weight_decay=1e-5)  # Open-Unmix's own rate
     state = {'epoch': 0, 'step': 0, 'history': []}
     checkpoint = folder / 'last.pt'
     if checkpoint.is_file():

@@ -21,9 +21,10 @@
 6. `--publish DIR` exports each trained model's best checkpoint as an int8 weight file + registry entry in DIR
    (with `--minutes 0`, what earlier runs trained is published without training more).
 
-The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at 1e-3,
-plateau schedule, L1 loss on waveforms (+ 0.01 KL for the VAEs), AMP on CUDA, validation on held-out training songs
-every epoch.
+The recipe: 3 s chunks, batch 16, 1024 chunks an epoch with gain/channel-swap/remix augmentation, AdamW at the model's
+default rate (`auralflow.config.default_lr`: 2e-3 for SpectrogramNetSimple's strided U-Net since 2026-12-03, else
+1e-3; every shipped model trained at 1e-3 or was fine-tuned at 3e-4), plateau schedule, L1 loss on waveforms (+ 0.01
+KL for the VAEs), AMP on CUDA, validation on held-out training songs every epoch.
 """
 import argparse
 import contextlib
@@ -36,7 +37,7 @@ import time
 import warnings
 from pathlib import Path
 
-RECIPE = dict(batch_size=16, samples_per_epoch=1024, chunk_seconds=3.0, valid_seconds=10.0, lr=1e-3, epochs=1000,
+RECIPE = dict(batch_size=16, samples_per_epoch=1024, chunk_seconds=3.0, valid_seconds=10.0, epochs=1000,
               lr_patience=8, patience=40, amp=True, evaluate=False, tensorboard=False, image_every=0, audio_every=0)
 
 
