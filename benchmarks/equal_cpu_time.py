@@ -16,7 +16,8 @@ mean over the four targets) and writes the curves and the scores to benchmarks/r
 the rows of the designs it scored and keeping the others (each row has its date, machine, precision, threads and
 training data). `--designs` picks the runs (default: pooled and strided; the others are variants of the strided
 design, listed with their settings in `designs()`: a first-level block, k x k kernels, time dilation, dropout,
-a full-resolution refiner).
+a full-resolution refiner, learning rates). Design runs train at 1e-3 unless their design sets `lr`, as they did
+before SpectrogramNetSimple's default rate became 2e-3; `--models` runs take each model's default.
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
@@ -123,7 +124,7 @@ def designs() -> dict:
             # both of the two above: does their gain add up?
             'strided_freq_levels_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
                                              'spec_freq_levels': 2, 'spec_refine': 16},
-            # today's default at half, twice, four and eight times the recipe's learning rate of 1e-3
+            # branch dropout at half, twice, four and eight times 1e-3, the recipe's rate until 2e-3 won (2026-12-03)
             'strided_lr5e-4': {'unet': 'strided', 'dropout_branch': True, 'lr': 5e-4},
             'strided_lr2e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 2e-3},
             'strided_lr4e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 4e-3},
