@@ -159,12 +159,6 @@ def _replace_sections(cfg: Config, by_section: dict) -> Config:
     changed = _lr_follows_design(cfg, dataclasses.replace(cfg, **new), by_section.get('training', {}))
     return check_loss(check_chunks(changed))
 
-def _lr_follows_design(before: Config, after: Config, given: dict) -> Config:
-    "`after` with its design's default learning rate where `before` had its own design's default and none was given."
-    if 'lr' in given or before.training.lr != default_lr(before.model_name, before.model): return after
-    return dataclasses.replace(after, training=dataclasses.replace(after.training,
-                                                                   lr=default_lr(after.model_name, after.model)))
-
 # %% ../nbs/09_config.ipynb #600800a6
 def check_loss(cfg: Config, # the configuration to check
               ) -> Config: # `cfg` itself
@@ -231,6 +225,12 @@ def default_lr(model_name: str, # a registered model name
     "The learning rate a model trains with by default: 2e-3 for SpectrogramNetSimple's strided U-Net, else 1e-3."
     strided = (model or model_config(model_name)).unet == 'strided'
     return STRIDED_SPECTROGRAM_LR if strided and model_name == 'SpectrogramNetSimple' else TrainingConfig().lr
+
+def _lr_follows_design(before: Config, after: Config, given: dict) -> Config:
+    "`after` with its design's default learning rate where `before` had its own design's default and none was given."
+    if 'lr' in given or before.training.lr != default_lr(before.model_name, before.model): return after
+    return dataclasses.replace(after, training=dataclasses.replace(after.training,
+                                                                   lr=default_lr(after.model_name, after.model)))
 
 def config_template(model_name: str, # one of auralflow.models.list_models()
                    ) -> Config:

@@ -125,10 +125,8 @@ def designs() -> dict:
             'strided_freq_levels_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
                                              'spec_freq_levels': 2, 'spec_refine': 16},
             # branch dropout at half, twice, four and eight times 1e-3, the recipe's rate until 2e-3 won (2026-12-03)
-            'strided_lr5e-4': {'unet': 'strided', 'dropout_branch': True, 'lr': 5e-4},
-            'strided_lr2e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 2e-3},
-            'strided_lr4e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 4e-3},
-            'strided_lr8e-3': {'unet': 'strided', 'dropout_branch': True, 'lr': 8e-3}}
+            **{f'strided_lr{name}': {'unet': 'strided', 'dropout_branch': True, 'lr': float(name)}
+               for name in ('5e-4', '2e-3', '4e-3', '8e-3')}}
 
 
 def run_name(model: str, settings: dict) -> str:
@@ -149,10 +147,10 @@ def train(runs: Path, data: Path, cpu_minutes: float, samples_per_epoch: int, mo
     sys.path.insert(0, str(HERE))
     from train_pretrained import RECIPE, prepare
     recipe = dict(RECIPE, samples_per_epoch=samples_per_epoch)
+    at_rate = {} if models else {'lr': 1e-3}  # the designs compare at the recipe's rate until 2026-12-03
     procs = []
     for core, (design, (model, overrides)) in enumerate(runs_of(models, names, settings).items()):
         folder = runs / design
-        at_rate = {} if models else {'lr': 1e-3}  # the designs compare at the recipe's rate until 2026-12-03
         prepare(folder, model, data, 0, {**recipe, **at_rate, **overrides})
         code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from equal_cpu_time import train_one; "
                 f"from pathlib import Path; train_one(Path({str(folder)!r}), {60 * cpu_minutes}, {steps}, {threads})")
