@@ -16,8 +16,9 @@ mean over the four targets) and writes the curves and the scores to benchmarks/r
 the rows of the designs it scored and keeping the others (each row has its date, machine, precision, threads and
 training data). `--designs` picks the runs (default: pooled and strided; the others are variants of the strided
 design, listed with their settings in `designs()`: a first-level block, k x k kernels, time dilation, dropout,
-a full-resolution refiner, learning rates). Design runs train at 1e-3 unless their design sets `lr`, as they did
-before SpectrogramNetSimple's default rate became 2e-3; `--models` runs take each model's default.
+a full-resolution refiner, learning rates, a cosine decay of the rate). Design runs train at 1e-3 unless their design
+sets `lr`, as they did before SpectrogramNetSimple's default rate became 2e-3; `--models` runs take each model's
+default.
 
 With `--steps N` (for both actions) the comparison is at equal steps instead: `train` also stops each run at step N
 (whichever comes first, so a long run can be trained over several sittings by raising `--cpu-minutes`), and `score`
@@ -126,7 +127,10 @@ def designs() -> dict:
                                              'spec_freq_levels': 2, 'spec_refine': 16},
             # branch dropout at half, twice, four and eight times 1e-3, the recipe's rate until 2e-3 won (2026-12-03)
             **{f'strided_lr{name}': {'unet': 'strided', 'dropout_branch': True, 'lr': float(name)}
-               for name in ('5e-4', '2e-3', '4e-3', '8e-3')}}
+               for name in ('5e-4', '2e-3', '4e-3', '8e-3')},
+            # cosine decay from four and eight times 1e-3 to 1e-6 over the 512-step run (32 epochs of 256 examples)
+            **{f'strided_cosine{name}': {'unet': 'strided', 'dropout_branch': True, 'lr': float(name),
+                                         'lr_scheduler': 'cosine', 'epochs': 32} for name in ('4e-3', '8e-3')}}
 
 
 def run_name(model: str, settings: dict) -> str:
