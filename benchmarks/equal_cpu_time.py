@@ -107,6 +107,7 @@ def designs() -> dict:
     today's default."""
     from auralflow.models import POOLED_2022
     strided = {'unet': 'strided', 'dropout_branch': False}  # the default strided design until 2026-12-01
+    branch = {'unet': 'strided', 'dropout_branch': True}  # today's default: dropout before the residual sums
     return {'pooled': POOLED_2022, 'strided': strided,
             'strided_first_block': {**strided, 'spec_first_blocks': 1},
             'strided_freq_levels': {**strided, 'spec_first_blocks': 1, 'spec_freq_levels': 2},
@@ -116,21 +117,19 @@ def designs() -> dict:
             'strided_dilation2': {**strided, 'spec_dilation': 2},
             'strided_dilation3': {**strided, 'spec_dilation': 3},
             'strided_no_dropout': {**strided, 'dropout_p': 0.0},  # no dropout in the decoder blocks
-            'strided_branch_dropout': {'unet': 'strided', 'dropout_branch': True},  # dropout before the residual sums
+            'strided_branch_dropout': branch,
             # strided_freq_levels with today's branch dropout (its blocks no longer drop out residual sums)
-            'strided_freq_levels_branch': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
-                                           'spec_freq_levels': 2},
+            'strided_freq_levels_branch': {**branch, 'spec_first_blocks': 1, 'spec_freq_levels': 2},
             # today's default with a full-resolution correction of the mask logits (16 channels, 3 x 3)
-            'strided_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_refine': 16},
+            'strided_refine16': {**branch, 'spec_refine': 16},
             # both of the two above: does their gain add up?
-            'strided_freq_levels_refine16': {'unet': 'strided', 'dropout_branch': True, 'spec_first_blocks': 1,
-                                             'spec_freq_levels': 2, 'spec_refine': 16},
+            'strided_freq_levels_refine16': {**branch, 'spec_first_blocks': 1, 'spec_freq_levels': 2,
+                                             'spec_refine': 16},
             # branch dropout at half, twice, four and eight times 1e-3, the recipe's rate until 2e-3 won (2026-12-03)
-            **{f'strided_lr{name}': {'unet': 'strided', 'dropout_branch': True, 'lr': float(name)}
-               for name in ('5e-4', '2e-3', '4e-3', '8e-3')},
+            **{f'strided_lr{name}': {**branch, 'lr': float(name)} for name in ('5e-4', '2e-3', '4e-3', '8e-3')},
             # cosine decay from four and eight times 1e-3 to 1e-6 over the 512-step run (32 epochs of 256 examples)
-            **{f'strided_cosine{name}': {'unet': 'strided', 'dropout_branch': True, 'lr': float(name),
-                                         'lr_scheduler': 'cosine', 'epochs': 32} for name in ('4e-3', '8e-3')}}
+            **{f'strided_cosine{name}': {**branch, 'lr': float(name), 'lr_scheduler': 'cosine', 'epochs': 32}
+               for name in ('4e-3', '8e-3')}}
 
 
 def run_name(model: str, settings: dict) -> str:
