@@ -80,6 +80,8 @@ class TrainingConfig:
     loss_kwargs: dict = setting({}, "extra arguments of the loss, as a JSON object")
     valid_every: int = setting(1, "validate (and keep checkpoint/best.pt) every N epochs", min=1)
     checkpoint_every: int = setting(1, "write checkpoint/last.pt every N epochs", min=1)
+    keep_every: int = setting(0, "also keep checkpoint/epoch-NNNN.pt every N epochs, to choose one later with "
+                             "`auralflow evaluate` (0: never)", min=0)
     evaluate: bool = setting(True, "score the best model into evaluation.csv (SI-SDR, BSSEval) at the end")
     eval_split: Optional[str] = setting(None, "split scored into evaluation.csv (none: the validation tracks)",
                                         pattern=SPLIT_PATTERN, metavar='SPLIT')

@@ -551,6 +551,7 @@ def fit(self: Trainer) -> list[dict]:
             self.last_epoch = self.epoch == t.epochs or s['stopped']
             if improved: self.save('best')
             if self.epoch % t.checkpoint_every == 0 or self.last_epoch: self.save('last')
+            if t.keep_every and self.epoch % t.keep_every == 0: self.save(f'epoch-{self.epoch:04d}')
             if self.dist.main: self._report(record, improved)
             self._call('on_epoch_end')
         if self.stop_reason is not None:
