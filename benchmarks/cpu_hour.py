@@ -26,10 +26,14 @@ from auralflow.trainer import load_checkpoint
 TARGETS = ['vocals', 'drums', 'bass', 'other']
 
 
+def mean_of_medians(results) -> float:
+    "Mean over targets of the median SI-SDR (dB) over tracks, from `auralflow.evaluate`'s table."
+    return round(sum(results[results.target == t]['SI-SDR'].median() for t in TARGETS) / len(TARGETS), 2)
+
+
 def score(folder: Path, data: Path) -> float:
     "Mean over targets of the median SI-SDR (dB) of `folder`'s best model on `data`'s test split."
-    results = evaluate(load_model(folder), data, 'test', progress=False)
-    return round(sum(results[results.target == t]['SI-SDR'].median() for t in TARGETS) / len(TARGETS), 2)
+    return mean_of_medians(evaluate(load_model(folder), data, 'test', progress=False))
 
 
 def main(argv=None) -> int:

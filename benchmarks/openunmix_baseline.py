@@ -2,6 +2,7 @@
 
     python benchmarks/openunmix_baseline.py train RUNS/OpenUnmix --data DATA --minutes 8.5   # or --steps 2496
     python benchmarks/openunmix_baseline.py score RUNS/OpenUnmix TEST [TEST ...]
+    python benchmarks/openunmix_baseline.py hour RUNS/OpenUnmix TEST [TEST ...] --labels NAME [NAME ...]
 
 `train` builds `openunmix.umxhq(pretrained=False)` (four OpenUnmix networks, one per target) and trains it the way
 Open-Unmix trains (mixture magnitude in, MSE against each target's magnitude, Adam(W) at 1e-3) on the chunks that
@@ -13,6 +14,13 @@ same GPU, or anywhere with `--steps` set to the step count of the model it is co
 `score` separates each TEST set's test split with the trained separator (Open-Unmix's own Wiener post-filter, one
 iteration) through `auralflow.evaluate`, the code path of every other row, and adds the row "Open-Unmix (same recipe)"
 to benchmarks/results/pretrained_scores.json, next to the sets that file already holds.
+
+One CPU hour: with `train --cpu-minutes 60 --workers 0 --set samples_per_epoch=256`, pinned to one core with one
+thread (`OMP_NUM_THREADS=1 taskset -c 0 ...`), it trains the way `equal_cpu_time.py --models` trains Auralflow's
+models: it stops before the epoch that would pass the budget of process CPU time, judged by its previous epoch, and
+logs each epoch's CPU seconds. `hour` then adds its row "Open-Unmix umxhq" to benchmarks/results/one_cpu_hour.json
+(CPU time, steps, and the mean of the four targets' median SI-SDR on each TEST set, named by `--labels`). It has no
+validation, so its last weights are scored.
 """
 import argparse
 import json
@@ -28,6 +36,7 @@ from train_pretrained import RECIPE, apply_overrides, describe, device_name  # n
 
 RESULTS = Path(__file__).parent / 'results' / 'pretrained_scores.json'
 ROW = 'Open-Unmix (same recipe)'
+HOUR_ROW = 'Open-Unmix umxhq'  # its row in one_cpu_hour.json
 
 
 def new_separator():
@@ -71,7 +80,8 @@ def datasets(data: Path):
     return train, valid
 
 
-def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | None = None) -> dict:
+def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | None = None,
+          cpu_minutes: float | None = None) -> dict:
     from auralflow.datasets import create_dataloader
     from auralflow.trainer import save_checkpoint
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -79,25 +89,30 @@ def train(folder: Path, data: Path, minutes: float, workers: int, steps: int | N
     nets = list(separator.target_models.values())
     params = [p for net in nets for p in net.parameters()]
     optimizer = torch.optim.AdamW(params, lr=RECIPE.get('lr', 1e-3), weight_decay=1e-5)  # Open-Unmix's own rate
-    state = {'epoch': 0, 'step': 0, 'history': []}
+    state = {'epoch': 0, 'step': 0, 'cpu_s': 0.0, 'threads': torch.get_num_threads(), 'data': describe(data),
+             'history': []}
     checkpoint = folder / 'last.pt'
     if checkpoint.is_file():
         saved = torch.load(checkpoint, map_location=device, weights_only=True)
         separator.load_state_dict(saved['model']); optimizer.load_state_dict(saved['optimizer'])
-        state = saved['state']
+        state = {**state, **saved['state']}  # runs saved before 2026-12-03 lack the CPU clock: it starts at 0
     train_set, _ = datasets(data)
     loader = create_dataloader(train_set, RECIPE['batch_size'], workers, epoch=state['epoch'],
                                pin_memory=device.type == 'cuda')
     step = training_step(separator, optimizer)
     torch.manual_seed(state['epoch'])
-    start = time.monotonic()
-    while time.monotonic() - start < 60 * minutes and (steps is None or state['step'] < steps):
+    start, clock, epoch_cpu = time.monotonic(), time.process_time() - state.get('cpu_s', 0.0), 0.0
+    within_cpu = lambda: cpu_minutes is None or state['cpu_s'] + epoch_cpu <= 60 * cpu_minutes  # judged by the last epoch
+    while time.monotonic() - start < 60 * minutes and (steps is None or state['step'] < steps) and within_cpu():
         for net in nets: net.train()
         losses = []
         for mixture, targets in loader:
             losses.append(step(mixture.to(device), targets.to(device))); state['step'] += 1
         state['epoch'] += 1
-        state['history'].append({'epoch': state['epoch'], 'train_loss': sum(losses) / len(losses)})
+        cpu_s = round(time.process_time() - clock, 1)
+        epoch_cpu, state['cpu_s'] = cpu_s - state.get('cpu_s', 0.0), cpu_s
+        state['history'].append({'epoch': state['epoch'], 'step': state['step'], 'cpu_s': cpu_s,
+                                 'train_loss': sum(losses) / len(losses)})
         save_checkpoint({'model': separator.state_dict(), 'optimizer': optimizer.state_dict(), 'state': state,
                          'trained_on': f"{describe(data)}; {state['step']} steps of batch {RECIPE['batch_size']} x "
                                        f"{RECIPE['chunk_seconds']:g} s on {device_name()}"}, checkpoint)
@@ -129,6 +144,28 @@ def score(folder: Path, tests: list, split: str = 'test', results: Path = RESULT
     return rows
 
 
+def score_hour(folder: Path, tests: list, labels: list) -> dict:
+    "Add the one-CPU-hour run's row to results/one_cpu_hour.json, replacing an earlier one; returns it."
+    from auralflow.evaluate import evaluate
+    from cpu_hour import mean_of_medians
+    from equal_cpu_time import merge_rows
+    from readme_tables import machine
+    state = torch.load(folder / 'last.pt', map_location='cpu', weights_only=True)['state']
+    model = load(folder)
+    scores = {f'{label} (dB)': mean_of_medians(evaluate(model, root, 'test', progress=False, name='OpenUnmix'))
+              for label, root in zip(labels, tests)}
+    today = dict(date=time.strftime('%Y-%m-%d'), machine=machine())
+    row = dict(design=HOUR_ROW, cpu_s=state['cpu_s'], steps=state['step'], best_step=state['step'],
+               precision='float32', threads=state['threads'], data=state['data'], **scores, **today,
+               curve=state['history'])
+    out = Path(__file__).parent / 'results' / 'one_cpu_hour.json'
+    saved = json.loads(out.read_text())
+    rows = merge_rows(saved, [row])
+    out.write_text(json.dumps(dict(saved, model=[r['design'] for r in rows], rows=rows), indent=1) + '\n')
+    print({k: v for k, v in row.items() if k != 'curve'}, flush=True)
+    return row
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='command', required=True)
@@ -136,14 +173,22 @@ def main(argv=None):
     t.add_argument('--minutes', type=float, default=60.0); t.add_argument('--workers', type=int, default=4)
     t.add_argument('--steps', type=int, help='stop after the epoch that reaches this many steps in all (a budget that '
                    'does not depend on the hardware: match the step count of the model it is compared with)')
+    t.add_argument('--cpu-minutes', type=float, help='stop before the epoch that would pass this much process CPU '
+                   'time (with --workers 0, so that it counts the data loading too)')
     t.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE',
                    help='recipe overrides, e.g. samples_per_epoch=32')
     s = sub.add_parser('score'); s.add_argument('folder', type=Path); s.add_argument('tests', type=Path, nargs='+')
     s.add_argument('--results', type=Path, default=RESULTS)
+    h = sub.add_parser('hour', help="add the run's row to results/one_cpu_hour.json")
+    h.add_argument('folder', type=Path); h.add_argument('tests', type=Path, nargs='+')
+    h.add_argument('--labels', nargs='+', required=True, help='the test sets\' names, e.g. "test set 3"')
     a = p.parse_args(argv)
     if a.command == 'train':
         apply_overrides(a.set)
-        train(a.folder, a.data.resolve(), a.minutes, a.workers, a.steps)
+        train(a.folder, a.data.resolve(), a.minutes, a.workers, a.steps, a.cpu_minutes)
+    elif a.command == 'hour':
+        if len(a.labels) != len(a.tests): p.error('give one --labels name per test set')
+        score_hour(a.folder, a.tests, a.labels)
     else: score(a.folder, a.tests, results=a.results)
 
 

@@ -244,18 +244,30 @@ def measured(saved: dict) -> str:
     return f"{when('date')} on {when('machine')}"
 
 
-def one_hour_table() -> str:
-    "What one CPU hour (one core, one thread) trains of each default model, from equal_cpu_time.py's outputs."
+def one_hour_rows() -> list[dict]:
+    """The one-CPU-hour runs, SpectrogramNetSimple first: its own run in one_cpu_hour.json, or before there was one
+    (2026-12-03) the strided run of equal_cpu_time.json."""
     equal = json.loads((RESULTS / 'equal_cpu_time.json').read_text())
     hour = json.loads((RESULTS / 'one_cpu_hour.json').read_text())
-    rows = [{'date': equal['date'], 'machine': equal['machine'], **r, 'design': equal['model']}
-            for r in equal['rows'] if r['design'] == 'strided'] + hour['rows']
+    rows = [{'date': hour['date'], 'machine': hour['machine'], **r} for r in hour['rows']]
+    if not any(r['design'] == equal['model'] for r in rows):
+        rows += [{'date': equal['date'], 'machine': equal['machine'], **r, 'design': equal['model']}
+                 for r in equal['rows'] if r['design'] == 'strided']
+    return sorted(rows, key=lambda r: r['design'] != equal['model'])  # stable: the others keep their order
+
+
+def one_hour_table() -> str:
+    "What one CPU hour (one core, one thread) trains of each default model, from equal_cpu_time.py's outputs."
+    rows = one_hour_rows()
     sets = [k for k in rows[0] if k.endswith('(dB)')]
-    lines = [f'| Model | CPU minutes | steps | best step | {" | ".join(sets)} |', '|---|---|---|---|' + '---|' * len(sets)]
+    data = list(dict.fromkeys(r['data'] for r in rows))  # training sets, numbered in order of appearance
+    lines = [f'| Model | CPU minutes | steps | best step | precision | data | {" | ".join(sets)} |',
+             '|---|---|---|---|---|---|' + '---|' * len(sets)]
     for r in rows:
-        lines.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | "
-                     + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
-    return (f"Measured {measured(dict(hour, rows=rows))}, one thread each, two models side by side.\n\n"
+        lines.append(f"| {r['design']} | {r['cpu_s'] / 60:.0f} | {r['steps']} | {r['best_step']} | {r['precision']} | "
+                     f"{data.index(r['data']) + 1} | " + ' | '.join(f'{r[k] + 0:+.2f}' for k in sets) + ' |')
+    lines += ['', 'Training data: ' + '; '.join(f'({i}) {d}' for i, d in enumerate(data, 1)) + '.']
+    return (f"Measured {measured(dict(rows=rows))}, one thread and one core each, while the other core trained too.\n\n"
             + '\n'.join(lines))
 
 
