@@ -142,6 +142,7 @@ def describe(data: Path) -> str:
     recipe = data / 'recipe_data.json'
     if not recipe.is_file(): return f"dataset {data.name}"
     r = json.loads(recipe.read_text())
+    if 'description' in r: return r['description']  # a set put together by hand, e.g. from two generated sets
     fonts = f"SoundFonts {r['soundfonts']}, " if r.get('soundfonts') else ''
     seeds = f"seed {r['seed']}" if 'seed' in r else f"seeds {r['seeds'][0]}-{r['seeds'][-1]}"  # before 2026-12-01
     return (f"{r['tracks']} songs of {r['seconds']:g} s rendered by `auralflow generate --backend {r['backend']}` "
