@@ -240,8 +240,8 @@ def run_settings(saved: dict, row: dict) -> dict:
 
 def measured(saved: dict) -> str:
     "When and where a results file's rows were measured: each row's date and machine, or the file's."
-    when = lambda key: ', '.join(sorted({r.get(key, saved.get(key)) for r in saved['rows']}))
-    return f"{when('date')} on {when('machine')}"
+    when = lambda key, sep: sep.join(sorted({r.get(key, saved.get(key)) for r in saved['rows']}))
+    return f"{when('date', ', ')} on {when('machine', ' and ')}"  # a machine's name may hold commas
 
 
 def one_hour_rows() -> list[dict]:
